@@ -1,0 +1,64 @@
+/**
+ * The one small interface through which every gateway plugs into the bundler. A target lives
+ * in `adapters/<name>/target.ts` and exports `target: Target`. The core (`src/bundle`) loads
+ * the config, asks the target for its virtual entry and esbuild options, runs esbuild, and
+ * hands the result back for packaging. Adding Lambda, Workers, FastCGI or the executable
+ * touches no core file beyond the registry in `src/bundle/targets.ts`.
+ *
+ * Build time only: never imported by runtime code.
+ */
+import type { BuildOptions, Metafile } from 'esbuild';
+
+/** Everything a target knows about the build it is part of. */
+export interface BuildContext {
+  /** Absolute project root: the folder of bundle.config.ts, else the working directory. */
+  root: string;
+  /** Absolute path of the app module (`export default { fetch }`). */
+  entry: string;
+  /** Absolute output folder for this target, e.g. `<root>/dist/node`. */
+  outDir: string;
+  /** Absolute path of the static assets folder when it exists, else undefined. */
+  publicDir: string | undefined;
+  /** The mount point, normalised ('' or '/shop'). */
+  basePath: string;
+  minify: boolean;
+  sourcemap: boolean;
+  /** This target's own options from the config (`config[target.name]`), validated by the target. */
+  options: Record<string, unknown>;
+  /** Absolute path of the portico package root, for importing runtime modules in the entry. */
+  porticoRoot: string;
+  /** Whether this is a `portico dev` build (the target may emit a dev-only entry). */
+  dev: boolean;
+}
+
+/** A file the target wrote, for the size table the CLI prints after a build. */
+export interface OutputFile {
+  /** Absolute path. */
+  path: string;
+  /** Shown after the name, e.g. 'entry', 'zip', 'asset'. */
+  kind?: string;
+}
+
+export interface Target {
+  /** The `--target` name. */
+  name: string;
+  /** One line for `--help`. */
+  description: string;
+  /**
+   * Validate and fill defaults of this target's options (`config[name]`). Throw an Error whose
+   * message names the option and the fix, e.g. `node.port must be a port number (0-65535)`.
+   */
+  resolveOptions?(options: unknown): Record<string, unknown>;
+  /**
+   * Source text of the virtual entry. It must import the app from `JSON.stringify(ctx.entry)`
+   * and hand it to the target's runtime, imported by absolute path under `ctx.porticoRoot`.
+   */
+  entrySource(ctx: BuildContext): string;
+  /**
+   * esbuild options for this target (platform, format, target, outfile, banner, inject, ...).
+   * The core adds entry, bundle: true, minify, sourcemap, metafile and the `portico` alias.
+   */
+  esbuildOptions(ctx: BuildContext): BuildOptions;
+  /** After esbuild: copy assets, write configs, zip. Returns every file written (esbuild's included). */
+  package?(ctx: BuildContext, build: { outputFiles: string[]; metafile: Metafile }): Promise<OutputFile[]> | OutputFile[];
+}
