@@ -1,0 +1,48 @@
+/**
+ * An esbuild plugin that resolves `portico` and `portico/<name>` to this package's files, for
+ * any app wherever it lives (an app in a temp folder with its own node_modules and no portico
+ * installed). It reads the `exports` map of portico's package.json, and falls back to
+ * `adapters/<name>/runtime.ts` for a runtime that has no export entry yet.
+ *
+ * A plugin rather than esbuild's `alias`: an alias for `portico` would also rewrite
+ * `portico/node` to `<src/app.ts>/node`.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Plugin } from 'esbuild';
+import { porticoPackage, porticoRoot } from './portico-root.ts';
+
+/**
+ * The file a `portico` specifier stands for, or undefined when there is none.
+ *
+ * @example
+ * porticoFile('portico');       // '/…/portico/src/app.ts'
+ * porticoFile('portico/node');  // '/…/portico/adapters/node/runtime.ts'
+ */
+export function porticoFile(specifier: string): string | undefined {
+  const root = porticoRoot();
+  const sub = specifier === 'portico' ? '.' : `.${specifier.slice('portico'.length)}`;
+  const target = porticoPackage().exports[sub];
+  if (typeof target === 'string') return join(root, target);
+  const fallback = join(root, 'adapters', sub.slice(2), 'runtime.ts');
+  return sub !== '.' && existsSync(fallback) ? fallback : undefined;
+}
+
+/**
+ * @example
+ * await esbuild.build({ entryPoints: ['app.ts'], bundle: true, plugins: [porticoPlugin()] });
+ */
+export function porticoPlugin(): Plugin {
+  return {
+    name: 'portico-resolve',
+    setup(build) {
+      build.onResolve({ filter: /^portico(\/[\w.-]+)?$/ }, (args) => {
+        const path = porticoFile(args.path);
+        if (!path) {
+          return { errors: [{ text: `PORTICO_NO_MODULE: "${args.path}" is not a portico module; use "portico", "portico/config" or "portico/<target>"` }] };
+        }
+        return { path };
+      });
+    },
+  };
+}

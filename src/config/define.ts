@@ -1,0 +1,84 @@
+/**
+ * The `portico/config` export: the shape of `bundle.config.ts` and `defineConfig`, an identity
+ * function that exists only so editors type-check the config (vite's `defineConfig`).
+ *
+ * Imported by user configs, so it stays free of node:* and dependencies.
+ */
+
+/** Options of the `node` target (`config.node`). Every field is optional. */
+export interface NodeTargetOptions {
+  /** Port the built server listens on unless `PORT` or `--port` says otherwise. Default 3000. */
+  port?: number;
+  /** Interface to bind unless `HOST` or `--host` says otherwise. Default: the runtime's (all interfaces). */
+  host?: string;
+  /** Listen on this unix socket path instead of a port. Default: none. */
+  socket?: string;
+  /** Trust X-Forwarded-* from this many proxies (true: any, false: none). Default false. */
+  trustProxy?: boolean | number;
+  /** Largest request body in bytes the runtime accepts before a 413. Default: the runtime's. */
+  maxBodySize?: number;
+  /** Drain in-flight requests and exit on SIGINT/SIGTERM. Default true. */
+  handleSignals?: boolean;
+  /** Serve `publicDir` (copied to dist/node/public) as static files. Default true. */
+  static?: boolean;
+  /** Swap portico's light Response/Headers in for this target only. Default: the top-level value. */
+  lightResponse?: boolean;
+}
+
+/** What `bundle.config.ts` exports. Relative paths are relative to `root`. */
+export interface PorticoConfig {
+  /** Project root. Default: the folder holding the config file, else the working directory. */
+  root?: string;
+  /** The app module (`export default { fetch }`). Default: the first of src/app.ts, app.ts, src/index.ts, index.ts (.ts/.mts/.js/.mjs). */
+  entry?: string;
+  /** Target used when `--target` is not given. Default 'node'. */
+  target?: string;
+  /** Base output folder; each target writes to `<outDir>/<target>`. Default 'dist'. */
+  outDir?: string;
+  /** Static assets folder, or false for none. Default 'public' when that folder exists. */
+  publicDir?: string | false;
+  /** Mount point of the app, e.g. '/shop' (WSGI's SCRIPT_NAME). Default '' (the root). */
+  basePath?: string;
+  /** Minify the bundle. Default false. */
+  minify?: boolean;
+  /** Write a source map beside the bundle. Default false. */
+  sourcemap?: boolean;
+  /**
+   * Where the app says `Response` or `Headers`, use portico's light classes (DESIGN §6) through
+   * esbuild's `inject`; nothing global is patched. Default true.
+   */
+  lightResponse?: boolean;
+  /** Build-time constants, as esbuild's `define` (values are JS source text). Default {}. */
+  define?: Record<string, string>;
+  /** Packages left out of the bundle (for native addons installed beside it). Default []. */
+  external?: string[];
+  /** Options of the node target. */
+  node?: NodeTargetOptions;
+  /** Options of the other targets, checked by each target. */
+  lambda?: Record<string, unknown>;
+  cloudflare?: Record<string, unknown>;
+  fastcgi?: Record<string, unknown>;
+  scgi?: Record<string, unknown>;
+  cgi?: Record<string, unknown>;
+  exe?: Record<string, unknown>;
+}
+
+/** What a config function receives. */
+export interface ConfigEnv {
+  /** The CLI command running: 'bundle', 'serve', 'dev' or 'deploy'. */
+  command: string;
+}
+
+export type UserConfig = PorticoConfig | ((env: ConfigEnv) => PorticoConfig | Promise<PorticoConfig>);
+
+/**
+ * Type the config: returns its argument unchanged.
+ *
+ * @example
+ * // bundle.config.ts
+ * import { defineConfig } from 'portico/config';
+ * export default defineConfig({ entry: 'src/app.ts', basePath: '/shop', node: { port: 8080 } });
+ */
+export function defineConfig<T extends UserConfig>(config: T): T {
+  return config;
+}
