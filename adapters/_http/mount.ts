@@ -34,10 +34,52 @@ export function normalizeBasePath(basePath: string | undefined): string {
  */
 export function stripBasePath(path: string, basePath: string): string | undefined {
   if (basePath === '') return path;
+  // `/shop/../admin` is `/admin` to every URL parser (the app's `new URL()` included): outside
+  // the mount. Resolve dot segments before comparing, so such a path never reaches the app.
+  if (DOT_SEGMENT.test(path)) path = removeDotSegments(path);
   if (!path.startsWith(basePath)) return undefined;
   const rest = path.slice(basePath.length);
   if (rest === '') return '/';
   return rest.charCodeAt(0) === 47 /* / */ ? rest : undefined;
+}
+
+// A segment that may be `.` or `..`: after a `/` (or a `\\`, a slash to WHATWG URL parsers for
+// http), a dot or its percent-encoding (`%2e` is a dot in dot segments: RFC 3986 §6.2.2.2).
+const DOT_SEGMENT = /[/\\](?:\.|%2e)/i;
+
+function isDot(segment: string): boolean {
+  return segment === '.' || segment.toLowerCase() === '%2e';
+}
+
+function isDotDot(segment: string): boolean {
+  const s = segment.toLowerCase();
+  return s === '..' || s === '.%2e' || s === '%2e.' || s === '%2e%2e';
+}
+
+/**
+ * RFC 3986 §5.2.4 remove_dot_segments on an absolute path, with `\\` as a separator and
+ * `%2e` as a dot, as WHATWG URL parsing does for http(s). Other characters stay raw.
+ *
+ * @example
+ * removeDotSegments('/a/b/../c/./d'); // '/a/c/d'
+ * removeDotSegments('/a/%2e%2e/b');   // '/b'
+ */
+export function removeDotSegments(path: string): string {
+  const segments = path.split(/[/\\]/);
+  const out: string[] = [];
+  for (let i = 1; i < segments.length; i++) {
+    const segment = segments[i]!;
+    const last = i === segments.length - 1;
+    if (isDot(segment)) {
+      if (last) out.push('');
+    } else if (isDotDot(segment)) {
+      out.pop();
+      if (last) out.push('');
+    } else {
+      out.push(segment);
+    }
+  }
+  return `/${out.join('/')}`;
 }
 
 /** The answer for a request outside the mount: a plain 404, the app never called. */
