@@ -1,0 +1,39 @@
+/**
+ * The baseline: node:http with a hand-written handler that does the minimum correctly
+ * (content-length on every answer, 400 on bad JSON, 405 on other methods).
+ */
+import { createServer } from 'node:http';
+import { listenAddress } from './listen.ts';
+
+const HELLO = 'Hello, World!';
+const HELLO_HEADERS = { 'content-type': 'text/plain;charset=UTF-8', 'content-length': String(Buffer.byteLength(HELLO)) };
+
+const server = createServer((req, res) => {
+  if (req.method === 'GET') {
+    res.writeHead(200, HELLO_HEADERS);
+    res.end(HELLO);
+    return;
+  }
+  if (req.method === 'POST') {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      let body: string;
+      try {
+        body = JSON.stringify(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        res.writeHead(400, { 'content-type': 'text/plain', 'content-length': '8' });
+        res.end('Bad JSON');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+    });
+    return;
+  }
+  res.writeHead(405, { 'content-length': '0' });
+  res.end();
+});
+
+const { port, host } = listenAddress();
+server.listen(port, host);
