@@ -52,9 +52,11 @@ export class FastResponse {
   static json(data: unknown, init?: ResponseInit): FastResponse {
     const text = JSON.stringify(data);
     if (text === undefined) throw new TypeError('Response.json: value is not JSON-serializable');
-    const res = new FastResponse(text, init);
-    if (!res.headers.has('content-type')) res.headers.set('content-type', 'application/json');
-    return res;
+    // The type goes in before the headers are first read: read after, the string body's
+    // implicit text/plain would already be there.
+    const headers = new LightHeaders(init?.headers as ConstructorParameters<typeof LightHeaders>[0]);
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    return new FastResponse(text, { status: init?.status, statusText: init?.statusText, headers: headers as unknown as HeadersInit });
   }
 
   static redirect(url: string | URL, status = 302): FastResponse {
@@ -122,18 +124,21 @@ export class FastResponse {
     return this.#native ? this.#native.bodyUsed : this.#used;
   }
 
-  #take(): Body {
-    if (this.#used) throw new TypeError('Body has already been used');
-    this.#used = true;
-    return this._body;
+  /** A body read twice rejects, as Fetch's does (a promise, never a synchronous throw). */
+  #usedError(): Promise<never> {
+    return Promise.reject(new TypeError('Body has already been used'));
   }
 
   text(): Promise<string> {
     if (this.#native) return this.#native.text();
+    if (this.#used) return this.#usedError();
     const b = this._body;
-    if (b == null || typeof b === 'string') return Promise.resolve((this.#take() as string | null) ?? '');
+    if (b == null || typeof b === 'string') {
+      this.#used = b != null; // no body is never used up, as in Fetch
+      return Promise.resolve(b ?? '');
+    }
     if (b instanceof Uint8Array || b instanceof ArrayBuffer) {
-      this.#take();
+      this.#used = true;
       return Promise.resolve(new TextDecoder().decode(b));
     }
     return this._native.text();
@@ -145,10 +150,16 @@ export class FastResponse {
 
   arrayBuffer(): Promise<ArrayBuffer> {
     if (this.#native) return this.#native.arrayBuffer();
+    if (this.#used) return this.#usedError();
     const b = this._body;
     if (b == null || typeof b === 'string') {
-      this.#take();
-      return Promise.resolve(new TextEncoder().encode((b as string | null) ?? '').buffer as ArrayBuffer);
+      this.#used = b != null;
+      return Promise.resolve(new TextEncoder().encode(b ?? '').buffer as ArrayBuffer);
+    }
+    if (b instanceof Uint8Array) {
+      this.#used = true;
+      // A copy, as Fetch gives: the caller may write to it, and the app may reuse its array.
+      return Promise.resolve(b.slice().buffer as ArrayBuffer);
     }
     return this._native.arrayBuffer();
   }
