@@ -1,0 +1,68 @@
+/**
+ * Which HTTP event a Lambda function was invoked with. Detection reads only fields that AWS
+ * documents as always present for that source, in an order where no shape can be mistaken for
+ * another:
+ *
+ * - ALB: `requestContext.elb` (the only source with it).
+ * - payload 2.0 (HTTP API, Function URL): `version: "2.0"` and `requestContext.http`.
+ * - payload 1.0 (REST API, HTTP API 1.0): `httpMethod` and a `requestContext`.
+ *
+ * Anything else (SQS, S3, a test invoke with `{}`) is not an HTTP request: `unknownEventError`
+ * describes what arrived, so the invocation fails loudly in the Lambda console and metrics
+ * rather than answering a made-up HTTP 500 to a caller that never spoke HTTP.
+ */
+import type { AlbEvent, HttpEvent, V1Event, V2Event } from './types.ts';
+
+export type EventKind = 'v1' | 'v2' | 'alb';
+
+/**
+ * The kind of HTTP event, or undefined when `event` is not one portico knows.
+ *
+ * @example
+ * eventKind({ version: '2.0', rawPath: '/', requestContext: { http: { method: 'GET' } } }); // 'v2'
+ * eventKind({ Records: [] }); // undefined
+ */
+export function eventKind(event: unknown): EventKind | undefined {
+  if (event === null || typeof event !== 'object') return undefined;
+  const rc = (event as { requestContext?: Record<string, unknown> }).requestContext;
+  if (rc === null || typeof rc !== 'object') return undefined;
+  if (rc.elb !== undefined && typeof (event as AlbEvent).httpMethod === 'string') return 'alb';
+  if ((event as V2Event).version === '2.0' && rc.http !== null && typeof rc.http === 'object') return 'v2';
+  if (typeof (event as V1Event).httpMethod === 'string' && typeof (event as V1Event).path === 'string') return 'v1';
+  return undefined;
+}
+
+/** Whether an ALB event came from a target group with multi-value headers turned on. */
+export function isAlbMultiValue(event: AlbEvent): boolean {
+  return event.multiValueHeaders != null;
+}
+
+/**
+ * The error for an event that is not an HTTP request: names the top-level keys received
+ * and the shapes portico handles, and says how to handle other events.
+ *
+ * @example
+ * throw unknownEventError({ Records: [] });
+ */
+export function unknownEventError(event: unknown): Error {
+  let got: string;
+  if (event === null || typeof event !== 'object') got = `a ${event === null ? 'null' : typeof event} value`;
+  else if (Array.isArray(event)) got = `an array of ${event.length} item(s)`;
+  else {
+    const keys = Object.keys(event);
+    got = keys.length ? `an object with keys [${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', ...' : ''}]` : 'an empty object {}';
+    const rc = (event as { requestContext?: unknown }).requestContext;
+    if (rc && typeof rc === 'object') got += ` and requestContext keys [${Object.keys(rc).slice(0, 12).join(', ')}]`;
+  }
+  const err = new Error(
+    `PORTICO_LAMBDA_UNKNOWN_EVENT: the function received ${got}, which is not an HTTP event. ` +
+      'portico/lambda handles API Gateway REST API and HTTP API payload 1.0 (httpMethod, path, requestContext), ' +
+      'HTTP API payload 2.0 and Function URLs (version "2.0", rawPath, requestContext.http), ' +
+      'and Application Load Balancer events (requestContext.elb). ' +
+      'To handle other events in the same function, pass handle(app, { onOtherEvent(event, context) { ... } }).',
+  );
+  (err as { code?: string }).code = 'PORTICO_LAMBDA_UNKNOWN_EVENT';
+  return err;
+}
+
+export type { HttpEvent };

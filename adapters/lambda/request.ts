@@ -1,0 +1,146 @@
+/**
+ * The request an app receives on Lambda: a `LightRequest` whose URL, headers and body are
+ * built from the event only when the app reads them. No undici class is touched: Node loads
+ * undici (20-40 ms) the first time `Request`, `Response` or `Headers` is read from globalThis,
+ * and on Lambda that would land in the first invocation.
+ */
+import { LightHeaders } from '../_http/headers.ts';
+import { LightRequest } from '../_http/request.ts';
+import type { EventKind } from './events.ts';
+import { albQuery, v1Query } from './query.ts';
+import type { AlbEvent, MultiMap, StringMap, V1Event, V2Event } from './types.ts';
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The body bytes of an event: base64-decoded when `isBase64Encoded`, else the UTF-8 of the string.
+ *
+ * @example
+ * eventBody({ body: 'aGk=', isBase64Encoded: true }); // Uint8Array [104, 105]
+ */
+export function eventBody(event: { body?: string | null; isBase64Encoded?: boolean }): Uint8Array {
+  const body = event.body;
+  if (body == null || body === '') return EMPTY;
+  // Buffer is a Uint8Array; the Lambda runtime is Node, so its fast base64 codec is there.
+  return event.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+}
+
+function add(h: LightHeaders, name: string, value: string): void {
+  try {
+    h.append(name, value);
+  } catch {
+    // A name that is not an RFC 9110 token cannot reach an app through Fetch Headers; API
+    // Gateway and ALB never send one. The event (ctx.platform.event) still holds it.
+  }
+}
+
+/** Fill `h` from a single-value map (REST headers, HTTP API headers, ALB single). */
+function fromSingle(h: LightHeaders, map: StringMap): void {
+  for (const name in map) {
+    const v = map[name];
+    if (v != null) add(h, name, String(v));
+  }
+}
+
+/** Fill `h` from a multi-value map; repeated Cookie values join with '; ' (RFC 6265 §5.4). */
+function fromMulti(h: LightHeaders, map: MultiMap): void {
+  for (const name in map) {
+    const list = map[name];
+    if (!list || list.length === 0) continue;
+    if (list.length > 1 && name.length === 6 && name.toLowerCase() === 'cookie') add(h, name, list.join('; '));
+    else for (let i = 0; i < list.length; i++) add(h, name, String(list[i]));
+  }
+}
+
+/**
+ * The request headers of an event as Fetch headers.
+ *
+ * @example
+ * eventHeaders({ headers: { host: 'x' }, cookies: ['a=1', 'b=2'] } as any, 'v2').get('cookie'); // 'a=1; b=2'
+ */
+export function eventHeaders(event: V1Event | V2Event | AlbEvent, kind: EventKind): LightHeaders {
+  const h = new LightHeaders();
+  if (kind === 'v2') {
+    const e = event as V2Event;
+    if (e.headers) fromSingle(h, e.headers);
+    // Payload 2.0 moves the Cookie header into a `cookies` array, one entry per cookie.
+    if (Array.isArray(e.cookies) && e.cookies.length > 0) h.set('cookie', e.cookies.join('; '));
+    return h;
+  }
+  const e = event as V1Event | AlbEvent;
+  if (e.multiValueHeaders) fromMulti(h, e.multiValueHeaders);
+  else if (e.headers) fromSingle(h, e.headers);
+  return h;
+}
+
+/** A header of an event, found without building headers (names may come in any case on v1/ALB). */
+export function rawHeader(event: V1Event | V2Event | AlbEvent, lower: string): string | undefined {
+  const single = event.headers;
+  if (single) {
+    const v = single[lower];
+    if (v != null) return v;
+    for (const k in single) if (k.length === lower.length && k.toLowerCase() === lower) return single[k] ?? undefined;
+  }
+  const multi = (event as V1Event).multiValueHeaders;
+  if (multi) {
+    for (const k in multi) if (k.length === lower.length && k.toLowerCase() === lower) return multi[k]?.[0];
+  }
+  return undefined;
+}
+
+const HOST = /^[A-Za-z0-9._~\-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
+
+/** Scheme and host for the request URL: the Host the client used, else the API's domain. */
+function origin(event: V1Event | V2Event | AlbEvent): string {
+  const proto = rawHeader(event, 'x-forwarded-proto');
+  let host = rawHeader(event, 'host') ?? ((event.requestContext as { domainName?: string }).domainName || undefined);
+  if (host === undefined || !HOST.test(host)) host = 'localhost';
+  return (proto === 'http' ? 'http://' : 'https://') + host;
+}
+
+/**
+ * The request handed to the app. `path` is the app's path (after the mount), already checked.
+ *
+ * @example
+ * const req = new LambdaRequest(event, 'v2', 'GET', '/users');
+ * req.url; // 'https://abc.lambda-url.eu-west-1.on.aws/users?x=1'
+ */
+export class LambdaRequest extends LightRequest {
+  #event: V1Event | V2Event | AlbEvent;
+  #kind: EventKind;
+  #path: string;
+
+  constructor(event: V1Event | V2Event | AlbEvent, kind: EventKind, method: string, path: string) {
+    super(method);
+    this.#event = event;
+    this.#kind = kind;
+    this.#path = path;
+  }
+
+  protected _url(): string {
+    const e = this.#event;
+    const kind = this.#kind;
+    const q = kind === 'v2' ? (e as V2Event).rawQueryString ?? '' : kind === 'alb' ? albQuery(e as AlbEvent) : v1Query(e as V1Event);
+    return origin(e) + this.#path + (q ? '?' + q : '');
+  }
+
+  protected _headers(): LightHeaders {
+    return eventHeaders(this.#event, this.#kind);
+  }
+
+  protected _readBody(): Promise<Uint8Array> {
+    return Promise.resolve(eventBody(this.#event));
+  }
+
+  protected _streamBody(): ReadableStream<Uint8Array> | null {
+    const e = this.#event;
+    if (e.body == null || e.body === '') return null;
+    const bytes = eventBody(e);
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+  }
+}
