@@ -147,7 +147,8 @@ function buildPorticoBundle(work: string): string {
     encoding: 'utf8',
     timeout: 60_000,
   });
-  const server = join(outDir, 'server.mjs');
+  // --outdir is the output folder itself or its parent (`<dir>/node/`), depending on the CLI version.
+  const server = [join(outDir, 'server.mjs'), join(outDir, 'node', 'server.mjs')].find((f) => existsSync(f)) ?? join(outDir, 'server.mjs');
   if (r.status !== 0 || !existsSync(server)) {
     throw new Error(`PORTICO_BENCH_BUILD_FAILED: portico bundle exited with ${r.status ?? r.signal}:\n${r.stdout}\n${r.stderr}`);
   }
