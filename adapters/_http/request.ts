@@ -93,6 +93,14 @@ export abstract class LightRequest {
 
   #takeBytes(): Promise<Uint8Array> {
     if (this.#native) return this.#native.arrayBuffer().then((b) => new Uint8Array(b));
+    if (this.#stream !== undefined) {
+      // `body` was taken but perhaps only looked at (`if (request.body) ...`, as frameworks
+      // do): Fetch still lets text() read it, so read it through the stream unless it is locked.
+      const stream = this.#stream;
+      if (stream === null) return Promise.resolve(new Uint8Array(0));
+      if (stream.locked) return Promise.reject(new TypeError('Body has already been used'));
+      return readStream(stream);
+    }
     if (this.#used) return Promise.reject(new TypeError('Body has already been used'));
     this.#used = true;
     if (!this._hasBody) return Promise.resolve(new Uint8Array(0));
@@ -168,6 +176,27 @@ export abstract class LightRequest {
     if (#used in value) return true;
     return Function.prototype[Symbol.hasInstance].call(nativeRequest(), value);
   }
+}
+
+/** Every chunk of `stream`, joined. Locks the stream, so that a second read is refused. */
+async function readStream(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    total += value.byteLength;
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 /**
