@@ -7,6 +7,7 @@
  *
  * Build time only: never imported by runtime code.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BuildOptions, Metafile } from 'esbuild';
 
 /** Everything a target knows about the build it is part of. */
@@ -29,6 +30,12 @@ export interface BuildContext {
   porticoRoot: string;
   /** Whether this is a `portico dev` build (the target may emit a dev-only entry). */
   dev: boolean;
+  /**
+   * Whether the core injects portico's light `Response`/`Headers` where the app says
+   * `Response`/`Headers`: `config[target].lightResponse`, else the top-level `lightResponse`,
+   * else `Target.lightResponse`, else true. The core does the injecting; a target only reads this.
+   */
+  lightResponse: boolean;
 }
 
 /** A file the target wrote, for the size table the CLI prints after a build. */
@@ -44,6 +51,12 @@ export interface Target {
   name: string;
   /** One line for `--help`. */
   description: string;
+  /**
+   * Whether builds for this target get portico's light Response/Headers when the config does
+   * not say (`lightResponse`). Default true; a platform whose own classes are already fast
+   * (workerd) sets false.
+   */
+  lightResponse?: boolean;
   /**
    * Validate and fill defaults of this target's options (`config[name]`). Throw an Error whose
    * message names the option and the fix, e.g. `node.port must be a port number (0-65535)`.
@@ -61,4 +74,33 @@ export interface Target {
   esbuildOptions(ctx: BuildContext): BuildOptions;
   /** After esbuild: copy assets, write configs, zip. Returns every file written (esbuild's included). */
   package?(ctx: BuildContext, build: { outputFiles: string[]; metafile: Metafile }): Promise<OutputFile[]> | OutputFile[];
+  /**
+   * `portico dev --target <name>`. Called after every successful dev rebuild (ctx.dev is true,
+   * so `entrySource` may emit a dev entry) with the file:// URL of the fresh bundle, already
+   * cache-busted (`?v=<n>`): import it and return a node request listener that serves it in the
+   * target's own request shape (a Lambda event, a Worker's env). The dev server swaps it in
+   * without dropping its port, and calls the previous handle's `close` after the swap.
+   * Without this hook, `portico dev --target <name>` fails with PORTICO_NO_DEV.
+   *
+   * @example
+   * async dev(ctx, { url }) {
+   *   const { handler } = await import(url);
+   *   return { listener: (req, res) => lambdaDevListener(handler, req, res) };
+   * }
+   */
+  dev?(ctx: BuildContext, build: { url: string; outputFiles: string[] }): Promise<DevHandle> | DevHandle;
+  /**
+   * `portico deploy --target <name>`: ship what `package` wrote (the CLI bundles first).
+   * `flags` are the command-line options as parsed (e.g. `{ dryRun: true }`). Log progress
+   * with `log`. Without this hook, `portico deploy` fails with PORTICO_NO_DEPLOY.
+   */
+  deploy?(ctx: BuildContext, build: { files: OutputFile[]; flags: Record<string, unknown>; log: (line: string) => void }): Promise<void>;
+}
+
+/** What a target's `dev` hook hands the dev server for one build. */
+export interface DevHandle {
+  /** Serves one request of the dev server. Errors it throws become a 500 error page. */
+  listener(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
+  /** Release what this build holds (timers, child processes) once the next build replaced it. */
+  close?(): void | Promise<void>;
 }

@@ -1,0 +1,138 @@
+/**
+ * The `node` target (build time): `dist/node/server.mjs`, one ESM file with the app, portico's
+ * Node runtime and every dependency inside, so it runs with no node_modules on Node 20, 22 and
+ * 24; `public/` is copied to `dist/node/public` and served by the runtime's static option.
+ *
+ *   node dist/node/server.mjs [--port 8080] [--host 0.0.0.0] [--socket /run/app.sock]
+ *
+ * Never imported by runtime code.
+ */
+import { cpSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BuildContext, OutputFile, Target } from '../../src/bundle/target.ts';
+import type { NodeTargetOptions } from '../../src/config/define.ts';
+import type { BakedNodeOptions } from './start.ts';
+
+const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
+  port: 'a port number (0-65535)',
+  host: 'a string such as "127.0.0.1" or "0.0.0.0"',
+  socket: 'a string (a unix socket path)',
+  trustProxy: 'true, false, or the trusted proxies as a string or array of IPs, CIDRs, "loopback", "private" or "linklocal"',
+  maxBodySize: 'a positive integer (bytes)',
+  handleSignals: 'true or false',
+  static: 'true or false',
+};
+
+function check(name: keyof typeof KNOWN, value: unknown): void {
+  const ok =
+    name === 'port' ? Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535
+    : name === 'host' || name === 'socket' ? typeof value === 'string' && value !== ''
+    : name === 'trustProxy' ? typeof value === 'boolean' || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+    : name === 'maxBodySize' ? Number.isInteger(value) && (value as number) > 0
+    : typeof value === 'boolean';
+  if (!ok) {
+    throw new Error(`PORTICO_BAD_OPTION: "node.${name}" must be ${KNOWN[name]}, got ${JSON.stringify(value)}`);
+  }
+}
+
+function baked(ctx: BuildContext): BakedNodeOptions {
+  const o = ctx.options as NodeTargetOptions;
+  return {
+    port: o.port ?? 3000,
+    host: o.host,
+    socket: o.socket,
+    basePath: ctx.basePath,
+    trustProxy: o.trustProxy ?? false,
+    maxBodySize: o.maxBodySize,
+    handleSignals: o.handleSignals ?? true,
+    static: ctx.publicDir !== undefined && o.static !== false,
+  };
+}
+
+export const target: Target = {
+  name: 'node',
+  description: 'a Node HTTP server: dist/node/server.mjs, one file, no node_modules (Node 20+)',
+
+  resolveOptions(options) {
+    const o = (options ?? {}) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(o)) {
+      if (!(key in KNOWN)) {
+        throw new Error(`PORTICO_BAD_OPTION: unknown option "node.${key}" (known: ${Object.keys(KNOWN).join(', ')}, lightResponse)`);
+      }
+      if (value !== undefined) check(key as keyof typeof KNOWN, value);
+    }
+    return o;
+  },
+
+  entrySource(ctx) {
+    const app = JSON.stringify(ctx.entry);
+    if (ctx.dev) {
+      // The dev server calls this listener; static files come straight from the source folder.
+      const b = baked(ctx);
+      const options = {
+        basePath: b.basePath,
+        trustProxy: b.trustProxy,
+        maxBodySize: b.maxBodySize,
+        static: b.static ? ctx.publicDir : false,
+      };
+      return [
+        `import * as mod from ${app};`,
+        `import { resolveApp } from ${JSON.stringify(join(ctx.porticoRoot, 'src/app.ts'))};`,
+        `import { toNodeListener } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/_node/listener.ts'))};`,
+        `export const listener = toNodeListener(resolveApp(mod, ${app}), ${JSON.stringify(options)});`,
+        '',
+      ].join('\n');
+    }
+    return [
+      `import * as mod from ${app};`,
+      `import { start } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/node/start.ts'))};`,
+      `start(mod, ${JSON.stringify(baked(ctx))}, import.meta.url);`,
+      '',
+    ].join('\n');
+  },
+
+  esbuildOptions(ctx) {
+    return {
+      platform: 'node',
+      format: 'esm',
+      // The oldest Node the output must run on (also 22 and 24).
+      target: 'node20',
+      outfile: join(ctx.outDir, ctx.dev ? 'app.mjs' : 'server.mjs'),
+      // Bundled CommonJS calls require('fs') and friends through esbuild's __require, which
+      // needs a real `require` in scope; an ESM module has none, so make one.
+      banner: {
+        js: "import { createRequire as __porticoCreateRequire } from 'node:module';\nconst require = __porticoCreateRequire(import.meta.url);",
+      },
+    };
+  },
+
+  package(ctx, build) {
+    const files: OutputFile[] = build.outputFiles
+      .sort()
+      .map((path) => ({ path, kind: path.endsWith('.map') ? 'map' : 'entry' }));
+    if (ctx.publicDir !== undefined && (ctx.options as NodeTargetOptions).static !== false && !ctx.dev) {
+      const dest = join(ctx.outDir, 'public');
+      cpSync(ctx.publicDir, dest, { recursive: true });
+      for (const name of (readdirSync(dest, { recursive: true }) as string[]).sort()) {
+        const path = join(dest, name);
+        if (!readdirSafe(path)) files.push({ path, kind: 'asset' });
+      }
+    }
+    return files;
+  },
+
+  async dev(_ctx, build) {
+    const mod = (await import(build.url)) as { listener: (req: unknown, res: unknown) => void };
+    return { listener: mod.listener as never };
+  },
+};
+
+/** True when `path` is a folder (readdir works), so the size table lists files only. */
+function readdirSafe(path: string): boolean {
+  try {
+    readdirSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

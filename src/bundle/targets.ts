@@ -1,0 +1,30 @@
+/**
+ * The target registry: `--target` name → lazy import of `adapters/<name>/target.ts`. Targets
+ * load only when used, so `portico bundle --target node` never loads the Lambda packager.
+ *
+ * Adding a target: one line here, with a static import path (the prebuilt CLI, lib/cli.mjs,
+ * bundles what these lines import).
+ */
+import { PorticoError } from '../config/errors.ts';
+import type { Target } from './target.ts';
+
+const registry: Record<string, () => Promise<{ target: Target }>> = {
+  node: () => import('../../adapters/node/target.ts'),
+  cloudflare: () => import('../../adapters/cloudflare/target.ts'),
+  lambda: () => import('../../adapters/lambda/target.ts'),
+};
+
+/** Every registered target name, for `--help` and config checks. */
+export const targetNames: readonly string[] = Object.keys(registry);
+
+/**
+ * @example
+ * const target = await loadTarget('node');
+ * target.entrySource(ctx);
+ */
+export async function loadTarget(name: string): Promise<Target> {
+  const load = registry[name];
+  if (!load) throw new PorticoError('PORTICO_BAD_TARGET', `unknown target ${JSON.stringify(name)}; use one of: ${targetNames.join(', ')}`);
+  const { target } = await load();
+  return target;
+}
