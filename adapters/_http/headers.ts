@@ -43,8 +43,14 @@ export class LightHeaders {
 
   constructor(init?: HeadersLike | LightHeaders | null) {
     if (init == null) return;
-    if (init instanceof LightHeaders) {
-      for (const [k, v] of init.#map) this.#map.set(k, v.slice());
+    if (#map in init) {
+      // A brand check, not instanceof (which is also true of a native Headers), and through
+      // rawPairs() so that a subclass with a lazy backing store copies what it holds.
+      for (const [k, v] of (init as LightHeaders).rawPairs()) {
+        const list = this.#map.get(k);
+        if (list) list.push(v);
+        else this.#map.set(k, [v]);
+      }
     } else if (typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function') {
       for (const pair of init as Iterable<readonly [string, string]>) {
         if (pair.length !== 2) throw new TypeError('Header pairs must have exactly two items');
@@ -161,7 +167,7 @@ function nativeHeaders(): typeof Headers | undefined {
  */
 export function headerPairs(headers: unknown): Array<[string, string]> {
   if (headers == null) return [];
-  if (headers instanceof LightHeaders) return headers.rawPairs();
+  if (headers instanceof LightHeaders && typeof (headers as LightHeaders).rawPairs === 'function') return (headers as LightHeaders).rawPairs();
   const out: Array<[string, string]> = [];
   const native = headers as Headers;
   if (typeof native.getSetCookie === 'function' && typeof native.forEach === 'function') {

@@ -1,0 +1,252 @@
+/**
+ * The node:http request listener: IncomingMessage → NodeRequest → `app.fetch` → ServerResponse.
+ * Everything per app (options, the mount, the trust function, the static handler) is composed
+ * once here; the per-request path is synchronous until the app returns a promise (STYLE §7).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { App, Context, Gateway } from '../../src/app.ts';
+import { normalizeBasePath, outsideMountText, stripBasePath } from '../_http/mount.ts';
+import { linkNativeRequest } from '../_http/request.ts';
+import { rawHeader } from './headers.ts';
+import { compileTrust, resolveForwarded, type TrustFn, type TrustProxy } from './proxy.ts';
+import { BodyTooLargeError, NodeRequest } from './request.ts';
+import { isResponse, sendResponse } from './send.ts';
+import { createStaticHandler, type StaticHandler } from './static.ts';
+import { hostOf, isValidHost, requestPath, splitQuery } from './url.ts';
+import { WaitUntilTracker } from './wait-until.ts';
+
+/** Default `maxBodySize`: 100 MiB. */
+export const DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024;
+
+/** Options of `toNodeListener` (and the request side of `serve`). */
+export interface NodeListenerOptions<Env = Record<string, unknown>> {
+  /**
+   * Mount point (WSGI's SCRIPT_NAME), e.g. '/shop': the app sees paths below it and finds it in
+   * `ctx.basePath`; requests outside it get 404 without reaching the app. Default '' (the root).
+   */
+  basePath?: string;
+  /**
+   * A folder of static files served before the app (GET/HEAD; ETag, Range, precompressed
+   * .br/.gz siblings); a miss falls through to the app. Default false (none).
+   */
+  static?: string | false;
+  /**
+   * Peers whose X-Forwarded-For/-Proto/-Host and `Forwarded` headers count: IPs, CIDRs,
+   * 'loopback', 'private', 'linklocal', true for any peer, or a predicate. Default false: the
+   * headers are ignored and `clientAddress` is the socket's peer.
+   */
+  trustProxy?: TrustProxy;
+  /**
+   * Largest request body in bytes. A larger Content-Length gets 413 before the app is called; a
+   * chunked body crossing it errors the body read/stream and the answer is 413 if not started.
+   * Default 100 MiB (104857600). `Infinity` turns the check off.
+   */
+  maxBodySize?: number;
+  /** What the app receives as `env`. Default `process.env`. */
+  env?: Env;
+  /** The name in `ctx.gateway`. Default 'node' (the executable gateway says 'exe'). */
+  gateway?: Gateway;
+  /** Where error lines go. Default `console.error`. */
+  logError?: (message: string, error?: unknown) => void;
+}
+
+/** A node request listener with the gateway's bookkeeping attached. */
+export interface NodeListener {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** waitUntil work still running. */
+  readonly waitUntil: WaitUntilTracker;
+  /** Mark the server as closing: responses from now on carry `Connection: close`. */
+  closing: boolean;
+}
+
+interface PlatformNode {
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+/**
+ * The per-request context. A class, so that every request gets the same hidden shape, and
+ * `waitUntil` is one shared function (safe to destructure: it needs no `this`).
+ */
+class NodeContext implements Context {
+  readonly waitUntil: (promise: Promise<unknown>) => void;
+  readonly gateway: Gateway;
+  readonly clientAddress: string | undefined;
+  readonly basePath: string;
+  readonly platform: PlatformNode;
+  constructor(waitUntil: (p: Promise<unknown>) => void, gateway: Gateway, clientAddress: string | undefined, basePath: string, platform: PlatformNode) {
+    this.waitUntil = waitUntil;
+    this.gateway = gateway;
+    this.clientAddress = clientAddress;
+    this.basePath = basePath;
+    this.platform = platform;
+  }
+}
+
+const PLAIN = 'text/plain;charset=UTF-8';
+
+/** A small plain-text answer from the gateway itself (400, 404, 413, 500). */
+export function sendPlain(res: ServerResponse, status: number, text: string, close = false): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const flat = ['content-type', PLAIN, 'content-length', String(Buffer.byteLength(text))];
+  // The body was not read: closing is the only safe way on, since its bytes may still come.
+  if (close) res.shouldKeepAlive = false;
+  res.writeHead(status, flat);
+  res.end(text);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined (did the handler forget to return?)';
+  if (typeof value === 'object') {
+    const name = (value as object).constructor?.name;
+    return `an object${name ? ` of class ${name}` : ''} (keys: ${Object.keys(value).slice(0, 5).join(', ') || 'none'})`;
+  }
+  return `a ${typeof value}`;
+}
+
+/**
+ * Turn a portico app into a node:http request listener.
+ *
+ * @example
+ * import { createServer } from 'node:http';
+ * import { toNodeListener } from 'portico/node';
+ * createServer(toNodeListener({ fetch: () => new Response('hi') })).listen(3000);
+ */
+export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, options: NodeListenerOptions<Env> = {}): NodeListener {
+  if (app === null || typeof app !== 'object' && typeof app !== 'function' || typeof app.fetch !== 'function') {
+    throw new TypeError('PORTICO_NO_APP: toNodeListener(app) needs an object with a fetch(request, env, ctx) method');
+  }
+  // Start-up is free on a server: load undici now so `instanceof Request` holds for the app.
+  linkNativeRequest();
+  const basePath = normalizeBasePath(options.basePath);
+  const maxBody = options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE;
+  if (typeof maxBody !== 'number' || !(maxBody >= 0)) {
+    throw new TypeError(`PORTICO_BAD_OPTION: "maxBodySize" must be a number of bytes (or Infinity), got ${String(maxBody)}`);
+  }
+  const env = (options.env ?? process.env) as Env;
+  const gateway = options.gateway ?? 'node';
+  const trust: TrustFn | undefined = compileTrust(options.trustProxy);
+  const log = options.logError ?? ((message: string, error?: unknown) => console.error(`[portico] ${message}`, ...(error === undefined ? [] : [error])));
+  const tracker = new WaitUntilTracker((error) => log('a waitUntil promise rejected:', error));
+  const waitUntil = (promise: Promise<unknown>) => tracker.add(promise);
+  const statics: StaticHandler | undefined = options.static ? createStaticHandler(options.static) : undefined;
+  const fetch = app.fetch.bind(app) as App<Env>['fetch'];
+
+  const fail = (req: IncomingMessage, res: ServerResponse, request: NodeRequest | undefined, error: unknown): void => {
+    if (error instanceof BodyTooLargeError || request?._tooLarge) {
+      sendPlain(res, 413, 'Payload Too Large\n', true);
+      return;
+    }
+    log(`${req.method} ${req.url} failed:`, error);
+    sendPlain(res, 500, 'Internal Server Error\n');
+  };
+
+  const deliver = (req: IncomingMessage, res: ServerResponse, request: NodeRequest, response: unknown): void => {
+    if (res.headersSent || res.writableEnded || res.destroyed) return; // answered directly (fromNodeHandler), or the client left
+    if (request._tooLarge) {
+      sendPlain(res, 413, 'Payload Too Large\n', true);
+      return;
+    }
+    if (!isResponse(response)) {
+      log(`${req.method} ${req.url} failed: the app returned ${describe(response)}, not a Response`);
+      sendPlain(res, 500, 'Internal Server Error\n');
+      return;
+    }
+    if (listener.closing) res.shouldKeepAlive = false;
+    try {
+      sendResponse(res, response, (message, error) => log(`${req.method} ${req.url}: ${message}`, error));
+    } catch (error) {
+      // node rejected a header (invalid name or value) before sending anything.
+      fail(req, res, request, error);
+    }
+  };
+
+  const callApp = (req: IncomingMessage, res: ServerResponse, href: string, clientAddress: string | undefined): void => {
+    const request = new NodeRequest(req, res, href, maxBody);
+    const ctx = new NodeContext(waitUntil, gateway, clientAddress, basePath, { req, res });
+    let result: Response | Promise<Response>;
+    try {
+      result = fetch(request as unknown as Request, env, ctx);
+    } catch (error) {
+      fail(req, res, request, error);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (response) => deliver(req, res, request, response),
+        (error) => fail(req, res, request, error),
+      );
+    } else if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+      // A thenable from another realm or promise library.
+      Promise.resolve(result).then(
+        (response) => deliver(req, res, request, response),
+        (error) => fail(req, res, request, error),
+      );
+    } else {
+      deliver(req, res, request, result);
+    }
+  };
+
+  const listener = ((req: IncomingMessage, res: ServerResponse): void => {
+    const target = req.url!;
+    let path = target.charCodeAt(0) === 47 ? target : requestPath(target);
+    if (path === undefined) {
+      sendPlain(res, 400, 'Bad Request: the request target must be a path\n');
+      return;
+    }
+    if (basePath !== '') {
+      const [p, q] = splitQuery(path);
+      const inner = stripBasePath(p, basePath);
+      if (inner === undefined) {
+        sendPlain(res, 404, outsideMountText(p, basePath));
+        return;
+      }
+      path = inner + q;
+    }
+    const raw = req.rawHeaders;
+    const socket = req.socket;
+    let proto = (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+    let host = rawHeader(raw, 'host');
+    let clientAddress = socket.remoteAddress;
+    if (trust !== undefined) {
+      const info = resolveForwarded(clientAddress, (name) => rawHeader(raw, name), trust);
+      clientAddress = info.clientAddress;
+      if (info.proto !== undefined) {
+        const p = info.proto.toLowerCase();
+        if (p === 'http' || p === 'https') proto = p;
+      }
+      if (info.host !== undefined && isValidHost(info.host)) host = info.host;
+    }
+    if (host === undefined || host === '') {
+      host = hostOf(socket.localAddress, socket.localPort);
+    } else if (!isValidHost(host)) {
+      sendPlain(res, 400, 'Bad Request: invalid Host header\n', true);
+      return;
+    }
+    if (maxBody !== Infinity) {
+      const length = rawHeader(raw, 'content-length');
+      if (length !== undefined && Number(length) > maxBody) {
+        sendPlain(res, 413, 'Payload Too Large\n', true);
+        return;
+      }
+    }
+    const href = `${proto}://${host}${path}`;
+    if (statics !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+      statics(req, res, path, basePath).then(
+        (served) => {
+          if (!served) callApp(req, res, href, clientAddress);
+        },
+        (error) => fail(req, res, undefined, error),
+      );
+      return;
+    }
+    callApp(req, res, href, clientAddress);
+  }) as NodeListener;
+  Object.defineProperty(listener, 'waitUntil', { value: tracker });
+  listener.closing = false;
+  return listener;
+}

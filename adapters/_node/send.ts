@@ -1,0 +1,312 @@
+/**
+ * Writing an app's Response to a node ServerResponse (STYLE §6). A string or byte body goes out
+ * as one `writeHead(status, flatHeaders)` and one `end(body)` with Content-Length; a flat
+ * [name, value, ...] array keeps several Set-Cookie apart. Only real streams take the stream
+ * path, which waits for 'drain' (backpressure) and cancels the stream when the client leaves.
+ */
+import type { ServerResponse } from 'node:http';
+import { wireValue } from '../_http/headers.ts';
+import { FastResponse, responseParts, type WireBody } from '../_http/response.ts';
+
+const TEXT_PLAIN = 'text/plain;charset=UTF-8';
+// RFC 9112 §4: reason-phrase = *( HTAB / SP / VCHAR / obs-text )
+const REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+type Log = (message: string, error?: unknown) => void;
+
+/**
+ * Whether `value` is something the gateway can send: a FastResponse or a native Response.
+ *
+ * @example
+ * isResponse(new Response('')); // true
+ * isResponse({ status: 200 });  // false
+ */
+export function isResponse(value: unknown): value is Response | FastResponse {
+  if (FastResponse.isLight(value)) return true;
+  const Native = (globalThis as { Response?: typeof Response }).Response;
+  return Native !== undefined && value instanceof Native;
+}
+
+/**
+ * Write `response` to `res`. Returns nothing; stream bodies finish in the background and
+ * report errors through `log`. Throws synchronously only when node rejects a header (invalid
+ * name or value) before anything was sent, so the caller can still answer 500.
+ *
+ * @example
+ * sendResponse(res, new FastResponse('hi'), console.error);
+ */
+export function sendResponse(res: ServerResponse, response: Response | FastResponse, log: Log): void {
+  // Hot path: a FastResponse with a string (or no) body and a plain-object headers init,
+  // flattened straight into writeHead's array without building a Headers object.
+  if (FastResponse.isLight(response) && !response._hasNative && !response.bodyUsed) {
+    const body = response._body;
+    const init = response._headersInit;
+    if ((typeof body === 'string' || body == null || body instanceof Uint8Array) && (init == null || isPlainObject(init))) {
+      const flat: string[] = [];
+      let hasType = false;
+      let appLength: string | undefined;
+      if (init != null) {
+        for (const key of Object.keys(init)) {
+          const value = (init as Record<string, unknown>)[key];
+          if (value === undefined) continue;
+          const n = key.length;
+          if (n === 12 || n === 14 || n === 17) {
+            const lower = key.toLowerCase();
+            if (lower === 'content-type') hasType = true;
+            else if (lower === 'content-length') {
+              appLength = String(value);
+              continue;
+            } else if (lower === 'transfer-encoding') continue;
+          }
+          if (Array.isArray(value)) for (const v of value) flat.push(key, String(v));
+          else flat.push(key, String(value));
+        }
+      }
+      const wide = toWire(flat);
+      if (typeof body === 'string') {
+        if (!hasType) flat.push('content-type', TEXT_PLAIN);
+        flat.push('content-length', String(Buffer.byteLength(body)));
+        writeHead(res, response._status, response._statusText, flat);
+        res.end(wide ? Buffer.from(body) : body);
+      } else if (body != null) {
+        flat.push('content-length', String(body.byteLength));
+        writeHead(res, response._status, response._statusText, flat);
+        res.end(body);
+      } else {
+        endEmpty(res, response._status, response._statusText, flat, appLength);
+      }
+      return;
+    }
+  }
+  const parts = responseParts(response as Response);
+  writeParts(res, parts.status, parts.statusText, parts.headers, parts.body, FastResponse.isLight(response), log);
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Make every header value of a flat list sendable (wireValue: UTF-8 bytes as Latin-1 chars)
+ * and say whether any is not ASCII. node writes the head together with a string body in the
+ * body's encoding (utf8), which would encode such a value a second time; the caller then
+ * passes the body as bytes, so the head goes out as Latin-1 (node's _http_outgoing `_send`).
+ */
+function toWire(flat: string[]): boolean {
+  let wide = false;
+  for (let i = 1; i < flat.length; i += 2) {
+    const v = flat[i]!;
+    if (NON_ASCII.test(v)) {
+      wide = true;
+      flat[i] = wireValue(v);
+    }
+  }
+  return wide;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function writeHead(res: ServerResponse, status: number, statusText: string, flat: string[]): void {
+  if (statusText !== '' && REASON.test(statusText)) res.writeHead(status, statusText, flat);
+  else res.writeHead(status, flat);
+}
+
+/** A response without a body: keep the app's Content-Length (a HEAD answer), else say 0. */
+function endEmpty(res: ServerResponse, status: number, statusText: string, flat: string[], appLength: string | undefined): void {
+  if (appLength !== undefined) flat.push('content-length', appLength);
+  else if (status !== 204 && status !== 304 && status >= 200) flat.push('content-length', '0');
+  writeHead(res, status, statusText, flat);
+  res.end();
+}
+
+/**
+ * Write classified response parts: the general path for LightHeaders, native Headers and
+ * native Responses. `eager` says whether a stream comes from the app itself (flush headers at
+ * once, as server-sent events need) or from a native Response, where the whole body is often
+ * one ready chunk that can go out with a Content-Length.
+ */
+export function writeParts(
+  res: ServerResponse,
+  status: number,
+  statusText: string,
+  headers: Array<[string, string]>,
+  body: WireBody,
+  eager: boolean,
+  log: Log,
+): void {
+  const flat: string[] = [];
+  let appLength: string | undefined;
+  for (const [k, v] of headers) {
+    if (k === 'content-length') {
+      appLength = v;
+      continue;
+    }
+    if (k === 'transfer-encoding') continue;
+    flat.push(k, v);
+  }
+  const wide = toWire(flat);
+  switch (body.kind) {
+    case 'none':
+      endEmpty(res, status, statusText, flat, appLength);
+      return;
+    case 'text':
+      flat.push('content-length', String(Buffer.byteLength(body.text)));
+      writeHead(res, status, statusText, flat);
+      res.end(wide ? Buffer.from(body.text) : body.text);
+      return;
+    case 'bytes':
+      flat.push('content-length', String(body.bytes.byteLength));
+      writeHead(res, status, statusText, flat);
+      res.end(body.bytes);
+      return;
+    case 'stream':
+      if (res.req?.method === 'HEAD') {
+        if (appLength !== undefined) flat.push('content-length', appLength);
+        writeHead(res, status, statusText, flat);
+        res.end();
+        body.stream.cancel().catch(() => {});
+        return;
+      }
+      if (eager) {
+        if (appLength !== undefined) flat.push('content-length', appLength);
+        writeHead(res, status, statusText, flat);
+        res.flushHeaders();
+        pipeStream(res, body.stream.getReader(), log);
+      } else {
+        peekStream(res, status, statusText, flat, appLength, body.stream.getReader(), log);
+      }
+  }
+}
+
+type Reader = ReadableStreamDefaultReader<Uint8Array>;
+
+/**
+ * A native Response's body: read the first chunk and look whether the stream ends right
+ * after it (a string or bytes body in undici does, within microtasks). If so, send it in one
+ * piece with a Content-Length; if not by the next turn of the event loop, start streaming.
+ */
+function peekStream(
+  res: ServerResponse,
+  status: number,
+  statusText: string,
+  flat: string[],
+  appLength: string | undefined,
+  reader: Reader,
+  log: Log,
+): void {
+  const startStreaming = () => {
+    if (appLength !== undefined) flat.push('content-length', appLength);
+    writeHead(res, status, statusText, flat);
+  };
+  reader.read().then(
+    (first) => {
+      if (first.done) {
+        endEmpty(res, status, statusText, flat, appLength);
+        return;
+      }
+      let decided = false;
+      const timer = setImmediate(() => {
+        if (decided) return;
+        decided = true;
+        startStreaming();
+        writeChunk(res, first.value);
+        pipeStream(res, reader, log, second);
+      });
+      const second = reader.read();
+      second.then(
+        (next) => {
+          if (decided) return;
+          decided = true;
+          clearImmediate(timer);
+          if (next.done) {
+            const chunk = first.value;
+            flat.push('content-length', String(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength));
+            writeHead(res, status, statusText, flat);
+            res.end(bytesOf(chunk));
+            return;
+          }
+          startStreaming();
+          writeChunk(res, first.value);
+          pipeStream(res, reader, log, second);
+        },
+        () => {
+          // Handled by the stream path, which sees the same rejection.
+          if (decided) return;
+          decided = true;
+          clearImmediate(timer);
+          startStreaming();
+          writeChunk(res, first.value);
+          pipeStream(res, reader, log, second);
+        },
+      );
+    },
+    (error) => failStream(res, reader, error, log, true),
+  );
+}
+
+/** Strings go out as bytes, so node never writes the head in a string's encoding. */
+function bytesOf(chunk: Uint8Array | string): Uint8Array {
+  return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+}
+
+function writeChunk(res: ServerResponse, chunk: Uint8Array | string): boolean {
+  return res.write(bytesOf(chunk));
+}
+
+/**
+ * Pump a reader into `res`: write each chunk as it comes (node sends it at once), wait for
+ * 'drain' when the socket buffer is full, and cancel the reader when the client goes away.
+ */
+function pipeStream(res: ServerResponse, reader: Reader, log: Log, pending?: Promise<ReadableStreamReadResult<Uint8Array>>): void {
+  let finished = false;
+  const onClose = () => {
+    if (!finished) {
+      finished = true;
+      reader.cancel(new DOMException('The client went away', 'AbortError')).catch(() => {});
+    }
+  };
+  res.once('close', onClose);
+  const pump = (): void => {
+    if (finished) return;
+    reader.read().then(step, fail);
+  };
+  const step = (result: ReadableStreamReadResult<Uint8Array>): void => {
+    if (finished) return;
+    if (result.done) {
+      finished = true;
+      res.off('close', onClose);
+      res.end();
+      return;
+    }
+    const chunk = result.value as Uint8Array | string;
+    if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
+      fail(new TypeError(`PORTICO_BAD_CHUNK: a response stream yielded ${Object.prototype.toString.call(chunk)}; yield Uint8Array or string chunks`));
+      return;
+    }
+    if (res.write(bytesOf(chunk))) pump();
+    else res.once('drain', pump);
+  };
+  const fail = (error: unknown): void => {
+    if (finished) return;
+    finished = true;
+    res.off('close', onClose);
+    failStream(res, reader, error, log, false);
+  };
+  if (pending) pending.then(step, fail);
+  else pump();
+}
+
+function failStream(res: ServerResponse, reader: Reader, error: unknown, log: Log, beforeHead: boolean): void {
+  reader.cancel(error).catch(() => {});
+  log(`the response stream failed${beforeHead ? '' : ' after the headers were sent; the connection is closed'}`, error);
+  if (beforeHead && !res.headersSent) {
+    res.writeHead(500, ['content-type', TEXT_PLAIN, 'content-length', '22']);
+    res.end('Internal Server Error\n');
+  } else {
+    // The status is out; closing the connection is the only way to tell the client the
+    // body is incomplete (a chunked body then lacks its last chunk).
+    res.destroy();
+  }
+}
