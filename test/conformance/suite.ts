@@ -242,18 +242,36 @@ export function runConformance(shim: ConformanceShim): void {
         assert.equal(got.basePath, BASE_PATH);
         assert.equal(new URL(got.url).pathname, '/ctx');
       });
+      it('dot segments inside the mount are resolved before the app sees the path', async () => {
+        const u = new URL(target!.baseUrl);
+        const reply = await new Promise<Reply>((resolve, reject) => {
+          http
+            .get({ host: u.hostname, port: u.port, path: `${u.pathname.replace(/\/$/, '')}${BASE_PATH}/x/../ctx`, agent }, (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (c) => chunks.push(c));
+              res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, raw: () => [], body: Buffer.concat(chunks) }));
+            })
+            .on('error', reject);
+        });
+        assert.equal(reply.status, 200, reply.body.toString());
+        assert.equal(new URL(JSON.parse(reply.body.toString()).url).pathname, '/ctx');
+      });
       it('the mount point itself is the app\'s "/"', async () => {
         const id = randomUUID();
         const reply = await send('', { headers: { 'x-probe-id': id } });
         assert.equal(reply.status, 404);
         assert.match(reply.body.toString(), /no route for \/$/m);
       });
-      for (const outside of ['/outside', '/mntx/ctx', '/MNT/ctx', '/']) {
+      // Sent raw (node:http's `path` option, no URL parsing on the client): '/mnt/../outside' is
+      // '/outside' to every URL parser, so it is outside the mount too.
+      for (const outside of ['/outside', '/mntx/ctx', '/MNT/ctx', '/', '/mnt/../outside', '/mnt/%2e%2e/outside']) {
         it(`${outside} is a 404 that never reaches the app`, async () => {
           const id = randomUUID();
+          const u = new URL(target!.baseUrl);
+          const prefix = u.pathname.replace(/\/$/, '');
           const reply = await new Promise<Reply>((resolve, reject) => {
             http
-              .get(url(outside), { agent, headers: { 'x-probe-id': id } }, (res) => {
+              .get({ host: u.hostname, port: u.port, path: prefix + outside, agent, headers: { 'x-probe-id': id } }, (res) => {
                 const chunks: Buffer[] = [];
                 res.on('data', (c) => chunks.push(c));
                 res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, raw: () => [], body: Buffer.concat(chunks) }));
