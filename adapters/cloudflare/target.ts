@@ -47,6 +47,8 @@ async function workerName(ctx: BuildContext): Promise<string> {
 export const target: Target = {
   name: 'cloudflare',
   description: 'Cloudflare Workers: dist/cloudflare/worker.js + wrangler.json (static assets wired)',
+  // workerd's Response and Headers are native and fast: no light classes injected by default.
+  lightResponse: false,
 
   resolveOptions(options) {
     return resolveCloudflareOptions(options) as unknown as Record<string, unknown>;
@@ -123,6 +125,12 @@ export const target: Target = {
 
   async deploy(ctx, { flags, log }) {
     const { deployWorker } = await import('./deploy.ts');
-    await deployWorker(ctx.outDir, { dryRun: Boolean(flags.dryRun), outDir: typeof flags.outdir === 'string' ? flags.outdir : undefined, log });
+    // `--outdir` is the bundle's output folder, so wrangler's own --outdir has its own name here.
+    const outDir = flags.dryRunOutdir;
+    await deployWorker(ctx.outDir, {
+      dryRun: Boolean(flags.dryRun),
+      outDir: typeof outDir === 'string' ? outDir : undefined,
+      log,
+    });
   },
 };
