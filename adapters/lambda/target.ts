@@ -1,0 +1,161 @@
+/**
+ * The `lambda` target: `portico bundle --target lambda` writes `dist/lambda/index.mjs`
+ * (an ES module exporting `handler`, everything bundled) and `dist/lambda/function.zip`
+ * (index.mjs, `public/` assets and native addons), reproducible byte for byte.
+ *
+ * - ESM, platform node, target node20: runs on the nodejs20.x, 22.x and 24.x runtimes, which
+ *   load `index.mjs` as ESM because of its extension ("Designating a function handler as an ES
+ *   module", Lambda developer guide). The handler setting is `index.handler`.
+ * - A `createRequire` banner gives bundled CommonJS code a real `require` for node built-ins
+ *   and for native addons, which esbuild leaves to run time.
+ * - `.node` addons are copied to `native/<name>-<hash>.node` beside the bundle and required
+ *   from there (content-hashed names keep the output reproducible and collision-free).
+ *
+ * Build time only: never imported by runtime code.
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Plugin } from 'esbuild';
+import type { BuildContext, OutputFile, Target } from '../../src/bundle/target.ts';
+import { resolveLambdaOptions, type ResolvedLambdaOptions } from './target-options.ts';
+import { filesUnder, zipEntries } from './zip.ts';
+
+/** The bundle's file name; Lambda's handler setting is `<file without extension>.handler`. */
+export const LAMBDA_ENTRY_FILE = 'index.mjs';
+export const LAMBDA_HANDLER = 'index.handler';
+export const LAMBDA_ZIP_FILE = 'function.zip';
+
+/** Gives bundled CommonJS a working `require` in an ES module (esbuild leaves `require` calls to node built-ins and externals as is). */
+const REQUIRE_BANNER =
+  "import { createRequire as __porticoCreateRequire } from 'node:module';\nconst require = __porticoCreateRequire(import.meta.url);";
+
+/** Native addons found while bundling, per output folder: absolute source → path in the bundle folder. */
+const nativeAddons = new Map<string, Map<string, string>>();
+
+/**
+ * The options the entry hands the runtime's `handle(app, options)`: only what is set, so the
+ * runtime's own defaults apply to the rest.
+ */
+function runtimeOptions(ctx: BuildContext, options: ResolvedLambdaOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const basePath = options.basePath ?? ctx.basePath;
+  if (basePath) out.basePath = basePath;
+  if (options.binary !== undefined) out.binary = options.binary;
+  if (options.streaming) out.streaming = true;
+  return out;
+}
+
+/**
+ * The virtual entry: import the app, hand it to the Lambda runtime, export `handler`.
+ *
+ * @example
+ * lambdaEntrySource(ctx); // "import * as mod from \"/app/src/app.ts\"; ... export const handler = ..."
+ */
+export function lambdaEntrySource(ctx: BuildContext): string {
+  const options = ctx.options as unknown as ResolvedLambdaOptions;
+  const runtime = join(ctx.porticoRoot, 'adapters/lambda/runtime.ts');
+  const appModule = join(ctx.porticoRoot, 'src/app.ts');
+  const opts = JSON.stringify(runtimeOptions(ctx, options));
+  return [
+    `import * as mod from ${JSON.stringify(ctx.entry)};`,
+    `import { resolveApp } from ${JSON.stringify(appModule)};`,
+    `import { handle } from ${JSON.stringify(runtime)};`,
+    `export const handler = handle(resolveApp(mod, ${JSON.stringify(basename(ctx.entry))}), ${opts});`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * esbuild plugin: a `require('./x.node')` (or import) of a native addon becomes a require of a
+ * content-hashed copy under `native/`, which `package` copies beside the bundle.
+ */
+function nativeAddonPlugin(ctx: BuildContext): Plugin {
+  return {
+    name: 'portico-lambda-native',
+    setup(build) {
+      const found = new Map<string, string>();
+      nativeAddons.set(ctx.outDir, found);
+      build.onStart(() => found.clear());
+      build.onResolve({ filter: /\.node$/ }, (args) => {
+        // The stub's own require of the copy stays a run-time require (external).
+        if (args.namespace === 'portico-native') return { path: args.path, external: true };
+        const source = resolve(args.resolveDir, args.path);
+        if (!existsSync(source)) return undefined; // let esbuild report the missing file
+        return { path: source, namespace: 'portico-native' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'portico-native' }, (args) => {
+        const hash = createHash('sha256').update(readFileSync(args.path)).digest('hex').slice(0, 12);
+        const target = `native/${basename(args.path, '.node')}-${hash}.node`;
+        found.set(args.path, target);
+        return { contents: `module.exports = require(${JSON.stringify('./' + target)});`, loader: 'js', resolveDir: ctx.outDir };
+      });
+    },
+  };
+}
+
+/**
+ * Copy assets and addons beside the bundle, then zip the folder reproducibly.
+ *
+ * @example
+ * const files = await packageLambda(ctx, { outputFiles: ['/app/dist/lambda/index.mjs'] });
+ */
+export async function packageLambda(ctx: BuildContext, build: { outputFiles: string[] }): Promise<OutputFile[]> {
+  const files: OutputFile[] = build.outputFiles.map((path) => ({ path, kind: path.endsWith('.map') ? 'map' : 'entry' }));
+  if (ctx.publicDir && existsSync(ctx.publicDir)) {
+    cpSync(ctx.publicDir, join(ctx.outDir, 'public'), { recursive: true, dereference: true });
+  }
+  for (const [source, target] of nativeAddons.get(ctx.outDir) ?? []) {
+    const dest = join(ctx.outDir, target);
+    mkdirSync(dirname(dest), { recursive: true });
+    cpSync(source, dest);
+    files.push({ path: dest, kind: 'native' });
+  }
+  // A dev build is served from the folder; the zip is only for shipping.
+  if (ctx.dev) return files;
+  const zipPath = join(ctx.outDir, LAMBDA_ZIP_FILE);
+  const entries = filesUnder(ctx.outDir, { skip: (path) => path === LAMBDA_ZIP_FILE });
+  writeFileSync(zipPath, zipEntries(entries));
+  files.push({ path: zipPath, kind: 'zip' });
+  return files;
+}
+
+export const target: Target = {
+  name: 'lambda',
+  description: 'AWS Lambda: dist/lambda/index.mjs (handler index.handler) and a reproducible function.zip',
+  resolveOptions(options: unknown) {
+    return resolveLambdaOptions(options) as unknown as Record<string, unknown>;
+  },
+  entrySource: lambdaEntrySource,
+  esbuildOptions(ctx) {
+    return {
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: join(ctx.outDir, LAMBDA_ENTRY_FILE),
+      banner: { js: REQUIRE_BANNER },
+      // Prefer packages' ESM builds, as Node itself would for an .mjs importer.
+      mainFields: ['module', 'main'],
+      conditions: ['node', 'import', 'module'],
+      // The AWS SDK v3 is in the runtime, but its version there is AWS's choice; bundling
+      // what the app installed keeps behaviour the same as tested.
+      plugins: [nativeAddonPlugin(ctx)],
+      legalComments: 'none',
+    };
+  },
+  package: packageLambda,
+  async dev(ctx, build) {
+    const { lambdaDevHandle } = await import('./dev.ts');
+    return lambdaDevHandle(ctx, build);
+  },
+  async deploy(ctx, build) {
+    const { deployLambda } = await import('./deploy.ts');
+    const options = resolveLambdaOptions(ctx.options, ctx.root);
+    await deployLambda({
+      zipPath: join(ctx.outDir, LAMBDA_ZIP_FILE),
+      options,
+      dryRun: build.flags.dryRun === true,
+      log: build.log,
+    });
+  },
+};
