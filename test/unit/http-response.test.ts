@@ -72,7 +72,7 @@ describe('FastResponse', () => {
           assert.deepEqual(light.headers.getSetCookie(), native.headers.getSetCookie());
           const read = async (r: FastResponse | Response): Promise<unknown> => {
             try {
-              const v = await (r as Response)[reader as 'text']();
+              const v: unknown = await (r as Response)[reader as 'text']();
               return v instanceof ArrayBuffer ? [...new Uint8Array(v)] : v instanceof Uint8Array ? [...v] : v;
             } catch (e) {
               return (e as Error).constructor.name;
