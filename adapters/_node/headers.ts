@@ -30,14 +30,22 @@ export class NodeHeaders extends LightHeaders {
     const raw = this.#raw;
     if (raw === null) return;
     this.#raw = null;
+    let cookie: string | undefined;
     for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (name.length === 6 && name.toLowerCase() === 'cookie') {
+        const v = trimOws(raw[i + 1]!);
+        cookie = cookie === undefined ? v : `${cookie}; ${v}`;
+        continue;
+      }
       try {
-        super.append(raw[i]!, raw[i + 1]!);
+        super.append(name, raw[i + 1]!);
       } catch {
         // node's parser already rejected invalid names and values; a field that still does
         // not pass Fetch's checks is dropped rather than failing the whole request.
       }
     }
+    if (cookie !== undefined) super.append('cookie', cookie);
   }
 
   override get(name: string): string | null {

@@ -162,7 +162,7 @@ export function writeParts(
       res.end(body.bytes);
       return;
     case 'stream':
-      if (res.req?.method === 'HEAD') {
+      if (eager && res.req?.method === 'HEAD') {
         if (appLength !== undefined) flat.push('content-length', appLength);
         writeHead(res, status, statusText, flat);
         res.end();
@@ -196,9 +196,14 @@ function peekStream(
   reader: Reader,
   log: Log,
 ): void {
-  const startStreaming = () => {
+  const startStreaming = (): boolean => {
     if (appLength !== undefined) flat.push('content-length', appLength);
     writeHead(res, status, statusText, flat);
+    if (res.req?.method !== 'HEAD') return true;
+    // HEAD: the length is not known in time; send the head alone and stop the body.
+    res.end();
+    reader.cancel().catch(() => {});
+    return false;
   };
   reader.read().then(
     (first) => {
@@ -210,7 +215,7 @@ function peekStream(
       const timer = setImmediate(() => {
         if (decided) return;
         decided = true;
-        startStreaming();
+        if (!startStreaming()) return;
         writeChunk(res, first.value);
         pipeStream(res, reader, log, second);
       });
@@ -227,7 +232,7 @@ function peekStream(
             res.end(bytesOf(chunk));
             return;
           }
-          startStreaming();
+          if (!startStreaming()) return;
           writeChunk(res, first.value);
           pipeStream(res, reader, log, second);
         },
@@ -236,7 +241,7 @@ function peekStream(
           if (decided) return;
           decided = true;
           clearImmediate(timer);
-          startStreaming();
+          if (!startStreaming()) return;
           writeChunk(res, first.value);
           pipeStream(res, reader, log, second);
         },
