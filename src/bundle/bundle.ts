@@ -118,7 +118,7 @@ export async function prepareBuild(options: BundleOptions): Promise<PreparedBuil
   const ctx: BuildContext = {
     root,
     entry: resolve(root, options.entry),
-    outDir: join(resolve(root, options.outDir ?? 'dist'), options.dev ? `.dev-${target.name}` : target.name),
+    outDir: join(resolve(root, options.outDir ?? 'dist'), target.name),
     publicDir: options.publicDir === undefined ? undefined : resolve(root, options.publicDir),
     basePath: options.basePath ?? '',
     minify: options.minify ?? false,

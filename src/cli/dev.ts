@@ -18,8 +18,8 @@ export function registerDev(cli: CAC): void {
       const [{ startDev }, { bundleOptionsFrom }] = await Promise.all([import('../dev/dev.ts'), import('../bundle/bundle.ts')]);
       const session = await startDev({
         ...bundleOptionsFrom(config),
-        // Dev builds go to <root>/.portico/, out of the way of dist/.
-        outDir: `${config.root}/.portico`,
+        // Dev builds go to <root>/.portico/dev/<target>/, out of the way of dist/.
+        outDir: `${config.root}/.portico/dev`,
         port: port ?? 3000,
         host: (flags.host as string | undefined) ?? '127.0.0.1',
         watchAlso: config.configDependencies,

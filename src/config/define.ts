@@ -13,8 +13,11 @@ export interface NodeTargetOptions {
   host?: string;
   /** Listen on this unix socket path instead of a port. Default: none. */
   socket?: string;
-  /** Trust X-Forwarded-* from this many proxies (true: any, false: none). Default false. */
-  trustProxy?: boolean | number;
+  /**
+   * Peers whose X-Forwarded-* / Forwarded headers count: IPs, CIDRs, 'loopback', 'private',
+   * 'linklocal' (a string or an array), true for any peer. Default false (headers ignored).
+   */
+  trustProxy?: boolean | string | string[];
   /** Largest request body in bytes the runtime accepts before a 413. Default: the runtime's. */
   maxBodySize?: number;
   /** Drain in-flight requests and exit on SIGINT/SIGTERM. Default true. */
@@ -45,7 +48,7 @@ export interface PorticoConfig {
   sourcemap?: boolean;
   /**
    * Where the app says `Response` or `Headers`, use portico's light classes (DESIGN §6) through
-   * esbuild's `inject`; nothing global is patched. Default true.
+   * esbuild's `inject`; nothing global is patched. Default: the target's (true, but false on cloudflare).
    */
   lightResponse?: boolean;
   /** Build-time constants, as esbuild's `define` (values are JS source text). Default {}. */

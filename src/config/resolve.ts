@@ -37,7 +37,8 @@ export interface ResolvedConfig {
   basePath: string;
   minify: boolean;
   sourcemap: boolean;
-  lightResponse: boolean;
+  /** undefined when the config does not say: the target's default applies. */
+  lightResponse: boolean | undefined;
   define: Record<string, string>;
   external: string[];
   /** Each target's raw options (`config[target]`), checked later by the target itself. */
@@ -78,7 +79,7 @@ export function resolveConfig(
     basePath: resolveBasePath(flags.basePath ?? config.basePath),
     minify: resolveBoolean('minify', flags.minify ?? config.minify, false),
     sourcemap: resolveBoolean('sourcemap', flags.sourcemap ?? config.sourcemap, false),
-    lightResponse: resolveBoolean('lightResponse', flags.lightResponse ?? config.lightResponse, true),
+    lightResponse: resolveBoolean('lightResponse', flags.lightResponse ?? config.lightResponse, undefined),
     define: resolveDefine(config.define),
     external: resolveExternal(config.external),
     targetOptions: resolveTargetOptions(config, options.targetNames),
@@ -168,7 +169,7 @@ function resolveBasePath(value: unknown): string {
   }
 }
 
-function resolveBoolean(name: string, value: unknown, fallback: boolean): boolean {
+function resolveBoolean<T extends boolean | undefined>(name: string, value: unknown, fallback: T): boolean | T {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw badOption(name, 'true or false', value);
   return value;

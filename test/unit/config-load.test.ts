@@ -45,7 +45,7 @@ test('no config file: empty config, defaults filled', async () => {
     assert.equal(r.basePath, '');
     assert.equal(r.target, 'node');
     assert.equal(r.minify, false);
-    assert.equal(r.lightResponse, true);
+    assert.equal(r.lightResponse, undefined, 'unset: the target decides');
   } finally {
     rmSync(dir, { recursive: true });
   }

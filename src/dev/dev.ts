@@ -1,0 +1,151 @@
+/**
+ * `portico dev`: an esbuild context over the app, rebuilt when a file it read changes; each good
+ * build is imported fresh (a `?v=<n>` query busts Node's module cache) and swapped into the
+ * running server through the target's `dev` hook, so production's adapter code serves it.
+ * A broken build is printed in the terminal and served as the error page until it is fixed.
+ */
+import { relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BuildContext as EsbuildContext, Metafile } from 'esbuild';
+import { type BundleOptions, prepareBuild, toBuildError } from '../bundle/bundle.ts';
+import { PorticoError } from '../config/errors.ts';
+import { DevServer } from './server.ts';
+import { InputWatcher } from './watch.ts';
+
+export interface DevOptions extends BundleOptions {
+  /** Default 3000; 0 picks a free port. */
+  port?: number;
+  /** Default '127.0.0.1': a dev server is for this machine. */
+  host?: string;
+  /** Extra files to watch (the config and its imports); a change there rebuilds too. */
+  watchAlso?: string[];
+  /** Where progress lines go. Default console.log. */
+  log?: (line: string) => void;
+}
+
+export interface DevSession {
+  url: string;
+  server: DevServer;
+  /** Rebuild now (what a file change does); resolves when the new build serves or failed. */
+  rebuild(reason?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * @example
+ * const dev = await startDev({ target: 'node', entry: 'src/app.ts', port: 3000 });
+ * console.log(dev.url);
+ */
+export async function startDev(options: DevOptions): Promise<DevSession> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const { target, ctx, esbuildOptions } = await prepareBuild({ ...options, dev: true });
+  if (!target.dev) {
+    throw new PorticoError('PORTICO_NO_DEV', `target ${target.name} has no dev mode yet; run portico dev --target node, or portico bundle --target ${target.name}`);
+  }
+  const devHook = target.dev.bind(target);
+  const esbuild = await import('esbuild');
+  const context: EsbuildContext = await esbuild.context(esbuildOptions);
+  const server = new DevServer();
+  let buildCount = 0;
+  let running: Promise<void> | undefined;
+  let again: string | undefined;
+
+  const watcher = new InputWatcher((file) => schedule(file));
+  let timer: NodeJS.Timeout | undefined;
+  let firstChange = 0;
+  // Editors write a file in several steps; gather the events of one save into one rebuild.
+  function schedule(file: string): void {
+    if (options.watchAlso?.includes(file)) {
+      log(`! ${file} changed: restart portico dev to apply the new config`);
+      return;
+    }
+    if (!firstChange) firstChange = performance.now();
+    clearTimeout(timer);
+    timer = setTimeout(() => void rebuild(`${relative(ctx.root, file) || file} changed`), 8);
+  }
+
+  async function buildOnce(reason: string): Promise<void> {
+    const started = firstChange || performance.now();
+    firstChange = 0;
+    let metafile: Metafile | undefined;
+    try {
+      metafile = (await context.rebuild()).metafile!;
+    } catch (error) {
+      const err = await toBuildError(error);
+      watcher.loose = true;
+      watcher.update([...watcher.files, ...errorFiles(err, ctx), ...(options.watchAlso ?? [])]);
+      const details = (err as { details?: string }).details ?? (err.stack || String(err));
+      process.stderr.write(details);
+      log(`✗ build failed (${reason}): serving the error page until it is fixed`);
+      server.fail('Build failed', details);
+      return;
+    }
+    watcher.loose = false;
+    watcher.update([...Object.keys(metafile.inputs).filter((f) => !f.startsWith('<')).map((f) => resolve(ctx.root, f)), ...(options.watchAlso ?? [])]);
+    const outputFiles = Object.keys(metafile.outputs).map((f) => resolve(ctx.root, f));
+    const main = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint !== undefined)?.[0];
+    const url = `${pathToFileURL(resolve(ctx.root, main ?? outputFiles[0]!)).href}?v=${++buildCount}`;
+    try {
+      // Each version stays in Node's module cache: a dev session leaks one module per reload.
+      const handle = await devHook(ctx, { url, outputFiles });
+      await server.swap(handle);
+    } catch (error) {
+      const details = (error as Error)?.stack ?? String(error);
+      console.error(error);
+      log(`✗ the new build threw while loading (${reason}): serving the error page`);
+      server.fail('The app threw while loading', details);
+      return;
+    }
+    log(`✓ ${buildCount === 1 ? 'built' : 'reloaded'} in ${Math.round(performance.now() - started)} ms (${reason})`);
+  }
+
+  // One build at a time; changes during a build fold into one more build after it.
+  function rebuild(reason = 'manual'): Promise<void> {
+    if (running) {
+      again = reason;
+      return running;
+    }
+    running = (async () => {
+      try {
+        await buildOnce(reason);
+        while (again !== undefined) {
+          const next = again;
+          again = undefined;
+          await buildOnce(next);
+        }
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  }
+
+  let address;
+  try {
+    address = await server.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
+  } catch (error) {
+    await context.dispose();
+    throw error;
+  }
+  await rebuild('first build');
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}${ctx.basePath}/`;
+  return {
+    url,
+    server,
+    rebuild,
+    async close() {
+      clearTimeout(timer);
+      watcher.close();
+      await running;
+      await context.dispose();
+      await server.close();
+    },
+  };
+}
+
+/** Files named in build errors (an import of a missing file sits in a watched importer). */
+function errorFiles(error: unknown, ctx: { root: string }): string[] {
+  const errors = (error as { errors?: Array<{ location?: { file: string } | null }> }).errors ?? [];
+  return errors.flatMap((e) => (e.location?.file && !e.location.file.startsWith('<') ? [resolve(ctx.root, e.location.file)] : []));
+}
