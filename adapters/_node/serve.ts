@@ -94,12 +94,17 @@ export function serve<Env = Record<string, unknown>>(app: App<Env>, options: Ser
   if (!Number.isInteger(maxHeaderSize) || maxHeaderSize <= 0) {
     throw new TypeError(`PORTICO_BAD_OPTION: "maxHeaderSize" must be a positive number of bytes, got ${String(maxHeaderSize)}`);
   }
+  const headersTimeout = checkMs('headersTimeout', options.headersTimeout, 60_000);
+  const requestTimeout = checkMs('requestTimeout', options.requestTimeout, 300_000);
   const server = createServer(
     {
       maxHeaderSize,
-      headersTimeout: checkMs('headersTimeout', options.headersTimeout, 60_000),
-      requestTimeout: checkMs('requestTimeout', options.requestTimeout, 300_000),
+      headersTimeout,
+      requestTimeout,
       keepAliveTimeout: checkMs('keepAliveTimeout', options.keepAliveTimeout, 5_000),
+      // node checks the two timeouts on this period (default 30 s); a short timeout needs a
+      // shorter period to be honoured within a quarter of itself.
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(Math.min(headersTimeout, requestTimeout || Infinity) / 4))),
     },
     listener,
   );
