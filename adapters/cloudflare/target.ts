@@ -6,7 +6,7 @@
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
-import type { Metafile } from 'esbuild';
+import type { Metafile, Plugin } from 'esbuild';
 import type { BuildContext, DevHandle, OutputFile, Target } from '../../src/bundle/target.ts';
 import { resolveCloudflareOptions, workerNameFrom, wranglerConfig, type ResolvedCloudflareOptions } from './wrangler-config.ts';
 
@@ -28,6 +28,52 @@ export function nodeBuiltinImports(metafile: Metafile): string[] {
     }
   }
   return [...found].sort();
+}
+
+/** Node built-ins each build resolved, per build context (what the `dev` hook reads: it gets no metafile). */
+const resolvedBuiltins = new WeakMap<BuildContext, Set<string>>();
+
+/**
+ * Marks Node built-ins external (workerd provides them under nodejs_compat) and notes which
+ * ones the build resolved.
+ */
+function nodeBuiltinsPlugin(found: Set<string>): Plugin {
+  return {
+    name: 'portico-cloudflare-node-builtins',
+    setup(build) {
+      build.onStart(() => found.clear());
+      build.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+        if (!NODE_BUILTINS.has(args.path)) return undefined;
+        found.add(args.path);
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
+
+/**
+ * Everything beside worker.js: public/ copied as static assets (under the mount point, as the
+ * app's routes are) and wrangler.json. Shared by `package` and the `dev` hook.
+ */
+async function writeWorkerFiles(ctx: BuildContext, build: { outputFiles: string[]; usesNodeBuiltins: boolean }): Promise<OutputFile[]> {
+  const files: OutputFile[] = build.outputFiles.map((path) => ({ path, kind: path.endsWith('.map') ? 'sourcemap' : 'entry' }));
+  // Fresh each build, so an asset deleted from public/ is gone from the next deploy too.
+  await rm(join(ctx.outDir, 'public'), { recursive: true, force: true });
+  if (ctx.publicDir) {
+    // Workers serves the assets folder from the site root, so /shop/logo.png lives in public/shop/.
+    await cp(ctx.publicDir, join(ctx.outDir, 'public', ctx.basePath), { recursive: true });
+    files.push({ path: join(ctx.outDir, 'public'), kind: 'assets' });
+  }
+  const config = wranglerConfig(resolved(ctx), {
+    name: await workerName(ctx),
+    usesNodeBuiltins: build.usesNodeBuiltins,
+    hasAssets: ctx.publicDir !== undefined,
+    sourcemap: build.outputFiles.some((path) => path.endsWith('.map')),
+  });
+  const configPath = join(ctx.outDir, 'wrangler.json');
+  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  files.push({ path: configPath, kind: 'config' });
+  return files;
 }
 
 function resolved(ctx: BuildContext): ResolvedCloudflareOptions {
@@ -78,6 +124,8 @@ export const target: Target = {
   },
 
   esbuildOptions(ctx) {
+    const builtins = new Set<string>();
+    resolvedBuiltins.set(ctx, builtins);
     // No `inject` of the light Response/Headers: workerd's are native and fast (DESIGN §6 is
     // about undici on Node), so the app keeps the platform's classes.
     return {
@@ -90,39 +138,23 @@ export const target: Target = {
       outfile: join(ctx.outDir, 'worker.js'),
       // Node built-ins stay imports; workerd provides them under nodejs_compat, which `package`
       // turns on when the metafile shows one.
-      external: [...NODE_BUILTINS],
+      plugins: [nodeBuiltinsPlugin(builtins)],
       define: { 'process.env.NODE_ENV': JSON.stringify(ctx.dev ? 'development' : 'production') },
     };
   },
 
-  async package(ctx, build) {
-    const files: OutputFile[] = build.outputFiles.map((path) => ({ path, kind: path.endsWith('.map') ? 'sourcemap' : 'entry' }));
-    const hasAssets = ctx.publicDir !== undefined;
-    // Fresh each build, so an asset deleted from public/ is gone from the next deploy too.
-    await rm(join(ctx.outDir, 'public'), { recursive: true, force: true });
-    if (ctx.publicDir) {
-      // Under a mount the assets live under it too (/shop/logo.png), as the app's routes do:
-      // Workers serves the assets folder from the site root.
-      await cp(ctx.publicDir, join(ctx.outDir, 'public', ctx.basePath), { recursive: true });
-      files.push({ path: join(ctx.outDir, 'public'), kind: 'assets' });
-    }
-    const config = wranglerConfig(resolved(ctx), {
-      name: await workerName(ctx),
-      usesNodeBuiltins: nodeBuiltinImports(build.metafile).length > 0,
-      hasAssets,
-      sourcemap: build.outputFiles.some((path) => path.endsWith('.map')),
-    });
-    const configPath = join(ctx.outDir, 'wrangler.json');
-    await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
-    files.push({ path: configPath, kind: 'config' });
-    return files;
+  package(ctx, build) {
+    // The metafile is exact: an import of a built-in that tree shaking dropped does not count.
+    return writeWorkerFiles(ctx, { outputFiles: build.outputFiles, usesNodeBuiltins: nodeBuiltinImports(build.metafile).length > 0 });
   },
 
-  async dev(ctx): Promise<DevHandle> {
+  async dev(ctx, build): Promise<DevHandle> {
+    // Dev builds skip `package`: write wrangler.json here, from what this build resolved.
+    await writeWorkerFiles(ctx, { outputFiles: build.outputFiles, usesNodeBuiltins: (resolvedBuiltins.get(ctx)?.size ?? 0) > 0 });
     const { startWorkerDev } = await import('./dev.ts');
-    return startWorkerDev(ctx.outDir);
+    // Local KV/D1/R2 data outlives a dev session, where wrangler dev keeps its own.
+    return startWorkerDev(ctx.outDir, { persistTo: join(ctx.root, '.wrangler', 'state') });
   },
-
   async deploy(ctx, { flags, log }) {
     const { deployWorker } = await import('./deploy.ts');
     // `--outdir` is the bundle's output folder, so wrangler's own --outdir has its own name here.
