@@ -4,7 +4,7 @@
  * running server through the target's `dev` hook, so production's adapter code serves it.
  * A broken build is printed in the terminal and served as the error page until it is fixed.
  */
-import { relative, resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BuildContext as EsbuildContext, Metafile } from 'esbuild';
 import { type BundleOptions, prepareBuild, toBuildError } from '../bundle/bundle.ts';
@@ -50,11 +50,17 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   let running: Promise<void> | undefined;
   let again: string | undefined;
 
-  const watcher = new InputWatcher((file) => schedule(file));
+  let closing = false;
+  const outDir = ctx.outDir;
+  const watcher = new InputWatcher(
+    (file) => schedule(file),
+    (file) => file === outDir || file.startsWith(outDir + sep) || outDir.startsWith(file + sep),
+  );
   let timer: NodeJS.Timeout | undefined;
   let firstChange = 0;
   // Editors write a file in several steps; gather the events of one save into one rebuild.
   function schedule(file: string): void {
+    if (closing) return;
     if (options.watchAlso?.includes(file)) {
       log(`! ${file} changed: restart portico dev to apply the new config`);
       return;
@@ -135,6 +141,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     server,
     rebuild,
     async close() {
+      closing = true;
       clearTimeout(timer);
       watcher.close();
       await running;

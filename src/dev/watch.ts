@@ -16,17 +16,22 @@ export class InputWatcher {
   #watchers = new Map<string, FSWatcher>();
   #files = new Set<string>();
   #onChange: (file: string) => void;
+  #ignore: (file: string) => boolean;
+  #closed = false;
   /** When true, any change in a watched folder counts (the last build failed: anything may fix it). */
   loose = false;
 
-  constructor(onChange: (file: string) => void) {
+  /** `ignore`: changes never worth a rebuild, even in loose mode (the build's own output). */
+  constructor(onChange: (file: string) => void, ignore: (file: string) => boolean = () => false) {
     this.#onChange = onChange;
+    this.#ignore = ignore;
   }
 
   /** Watch exactly the folders of `files` (node_modules left out: edits there are rare and slow to watch). */
   update(files: Iterable<string>): void {
     const list = [...files].filter((f) => !f.includes('/node_modules/') && !f.includes('\\node_modules\\'));
-    if (list.length === 0) return; // a failed build reads nothing new; keep what we watch
+    // A build that finishes after close() must not open watchers again.
+    if (this.#closed || list.length === 0) return; // a failed build reads nothing new; keep what we watch
     this.#files = new Set(list);
     const dirs = new Set(list.map((f) => dirname(f)));
     for (const [dir, watcher] of this.#watchers) {
@@ -41,7 +46,8 @@ export class InputWatcher {
         const watcher = watch(dir, (_event, name) => {
           if (!name) return;
           const file = join(dir, name.toString());
-          if (this.loose || this.#files.has(file)) this.#onChange(file);
+          if (this.#closed || this.#ignore(file)) return;
+          if (this.#files.has(file) || (this.loose && !/(^|[\\/])(\.[^\\/]*|node_modules)$/.test(file))) this.#onChange(file);
         });
         watcher.on('error', () => this.#watchers.delete(dir));
         this.#watchers.set(dir, watcher);
@@ -61,6 +67,7 @@ export class InputWatcher {
   }
 
   close(): void {
+    this.#closed = true;
     for (const watcher of this.#watchers.values()) watcher.close();
     this.#watchers.clear();
   }

@@ -1,0 +1,120 @@
+// portico dev: hot swap on save without dropping the port, the error page while a build is
+// broken, recovery when it is fixed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDev } from '../../src/dev/dev.ts';
+import { DEV_STATUS_PATH } from '../../src/dev/error-page.ts';
+import type { Target } from '../../src/bundle/target.ts';
+
+function tempApp(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'portico-dev-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const app = (text: string) => `import { word } from './word.ts';\nexport default { fetch: (req, env, ctx) => new Response(${JSON.stringify(text)} + ' ' + word + ' ' + ctx.gateway) };\n`;
+
+/** GET until `check` passes, every 10 ms, for at most `limitMs`. Returns the elapsed time. */
+async function pollUntil(url: string, check: (status: number, text: string) => boolean, limitMs: number, init?: RequestInit): Promise<number> {
+  const started = performance.now();
+  let last = '';
+  while (performance.now() - started < limitMs) {
+    const res = await fetch(url, init);
+    last = `${res.status} ${await res.text()}`;
+    if (check(res.status, last.slice(4))) return performance.now() - started;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`not served within ${limitMs} ms; last answer: ${last.slice(0, 300)}`);
+}
+
+test('a save is served within 2 s on the same port; a broken build serves the error page; a fix recovers', async (t) => {
+  const dir = tempApp({ 'src/app.ts': app('one'), 'src/word.ts': "export const word = 'alpha';\n", 'public/static.txt': 'from public\n' });
+  const lines: string[] = [];
+  const dev = await startDev({ target: 'node', entry: 'src/app.ts', root: dir, outDir: '.portico/dev', publicDir: 'public', port: 0, log: (l) => lines.push(l) });
+  t.after(async () => {
+    await dev.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.match(dev.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  const first = await fetch(dev.url);
+  assert.equal(await first.text(), 'one alpha node');
+  assert.equal(await (await fetch(`${dev.url}static.txt`)).text(), 'from public\n', 'public/ served from the source folder');
+
+  // Edit the entry, then a file it imports: both are watched.
+  writeFileSync(join(dir, 'src/app.ts'), app('two'));
+  const entryMs = await pollUntil(dev.url, (_s, text) => text === 'two alpha node', 2000);
+  writeFileSync(join(dir, 'src/word.ts'), "export const word = 'beta';\n");
+  const importMs = await pollUntil(dev.url, (_s, text) => text === 'two beta node', 2000);
+  t.diagnostic(`save → new code served: entry ${entryMs.toFixed(0)} ms, imported file ${importMs.toFixed(0)} ms`);
+
+  // A syntax error: the error page (HTML for browsers, text otherwise), status 500.
+  writeFileSync(join(dir, 'src/word.ts'), "export const word = 'gamma\n");
+  await pollUntil(dev.url, (status) => status === 500, 2000);
+  const page = await fetch(dev.url, { headers: { accept: 'text/html' } });
+  assert.equal(page.status, 500);
+  assert.match(page.headers.get('content-type')!, /^text\/html/);
+  const html = await page.text();
+  assert.match(html, /<title>Build failed · portico dev<\/title>/);
+  assert.match(html, /Unterminated string literal/);
+  assert.match(html, /src\/word\.ts:1:/);
+  assert.doesNotMatch(html, /\u001b\[/, 'no terminal colour codes in the page');
+  const text = await fetch(dev.url);
+  assert.match(text.headers.get('content-type')!, /^text\/plain/);
+  assert.match(await text.text(), /^Build failed\n\n/);
+  const status = await (await fetch(new URL(DEV_STATUS_PATH, dev.url))).json();
+  assert.equal(status.ok, false);
+
+  // Fixed: served again, the status endpoint the page polls says ok with a new version.
+  writeFileSync(join(dir, 'src/word.ts'), "export const word = 'delta';\n");
+  await pollUntil(dev.url, (_s, text) => text === 'two delta node', 2000);
+  const after = await (await fetch(new URL(DEV_STATUS_PATH, dev.url))).json();
+  assert.equal(after.ok, true);
+  assert.ok(after.version > status.version);
+
+  // The app throws while loading (no app exported): the error page names it.
+  writeFileSync(join(dir, 'src/app.ts'), 'export default { nope: 1 };\n');
+  await pollUntil(dev.url, (s, body) => s === 500 && /PORTICO_NO_APP/.test(body), 2000);
+  writeFileSync(join(dir, 'src/app.ts'), app('three'));
+  await pollUntil(dev.url, (_s, body) => body === 'three delta node', 2000);
+  assert.ok(lines.some((l) => /^✓ reloaded in \d+ ms \(src\/app\.ts changed\)$/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /^✗ build failed \(src\/word\.ts changed\)/.test(l)), lines.join('\n'));
+});
+
+test('a first build that fails still serves (the error page), and recovers', async (t) => {
+  const dir = tempApp({ 'app.ts': 'export default { fetch() { return new Response("x" }; ' });
+  const dev = await startDev({ target: 'node', entry: 'app.ts', root: dir, outDir: '.portico/dev', port: 0, log: () => {} });
+  t.after(async () => {
+    await dev.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const res = await fetch(dev.url);
+  assert.equal(res.status, 500);
+  await res.text();
+  writeFileSync(join(dir, 'app.ts'), 'export default { fetch: () => new Response("fixed") };');
+  await pollUntil(dev.url, (_s, text) => text === 'fixed', 2000);
+});
+
+test('a target without a dev hook: PORTICO_NO_DEV; a taken port: PORTICO_PORT_IN_USE', async (t) => {
+  const dir = tempApp({ 'app.ts': 'export default { fetch: () => new Response("x") };' });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const noDev: Target = {
+    name: 'nodev',
+    description: 'test',
+    entrySource: (ctx) => `export { default } from ${JSON.stringify(ctx.entry)};`,
+    esbuildOptions: (ctx) => ({ outfile: join(ctx.outDir, 'x.mjs'), format: 'esm', platform: 'node' }),
+  };
+  await assert.rejects(startDev({ target: noDev, entry: 'app.ts', root: dir, port: 0 }), /^PorticoError: PORTICO_NO_DEV: target nodev has no dev mode yet/);
+  const first = await startDev({ target: 'node', entry: 'app.ts', root: dir, outDir: '.portico/a', port: 0, log: () => {} });
+  try {
+    const port = Number(new URL(first.url).port);
+    await assert.rejects(startDev({ target: 'node', entry: 'app.ts', root: dir, outDir: '.portico/b', port, log: () => {} }), new RegExp(`PORTICO_PORT_IN_USE: port ${port} on 127\\.0\\.0\\.1 is in use; pass another one: portico dev --port ${port + 1}`));
+  } finally {
+    await first.close();
+  }
+});
