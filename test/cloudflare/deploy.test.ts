@@ -4,8 +4,10 @@
  * wrangler gets an empty config home, no token and metrics off, so it cannot log in or phone home.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -71,5 +73,24 @@ describe('cloudflare deploy --dry-run', () => {
       deployWorker(project.outDir, { dryRun: true, args: ['--no-such-flag-xyz'], log: () => {} }),
       /PORTICO_DEPLOY_FAILED: wrangler deploy exited with code [1-9]/,
     );
+  });
+
+  it('works from the CLI: portico deploy --target cloudflare --dry-run', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'portico-cf-cli-'));
+    try {
+      await mkdir(join(dir, 'public'));
+      await writeFile(join(dir, 'public', 'a.txt'), 'a\n');
+      await writeFile(join(dir, 'app.ts'), "export default { fetch: () => new Response('hi') };\n");
+      await writeFile(join(dir, 'bundle.config.ts'), "export default { entry: 'app.ts', cloudflare: { name: 'cli-dry-run', vars: { FROM_CONFIG: 'yes' } } };\n");
+      const cli = new URL('../../bin/portico.mjs', import.meta.url).pathname;
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, 'deploy', '--target', 'cloudflare', '--dry-run'], { cwd: dir, env: process.env });
+      const output = stdout + stderr;
+      assert.match(output, /--dry-run: exiting now/, output);
+      assert.match(output, /env\.FROM_CONFIG/, 'the config bindings reached wrangler.json');
+      assert.ok(existsSync(join(dir, 'dist', 'cloudflare-dry-run', 'worker.js')));
+      assert.equal(JSON.parse(readFileSync(join(dir, 'dist', 'cloudflare', 'wrangler.json'), 'utf8')).name, 'cli-dry-run');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
