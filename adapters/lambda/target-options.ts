@@ -122,7 +122,7 @@ export function resolveLambdaOptions(input: unknown, root?: string): ResolvedLam
   const environment = o.environment ?? {};
   if (typeof environment !== 'object' || environment === null || Array.isArray(environment)) throw bad('environment', 'an object of string values', environment);
   for (const [k, v] of Object.entries(environment)) {
-    if (!/^[a-zA-Z]\w+$/.test(k)) throw bad(`environment.${k}`, 'named by a letter then letters, digits or "_" (Lambda rejects other names)', k);
+    if (!/^[a-zA-Z]\w+$/.test(k)) throw bad(`environment.${k}`, 'named by a letter then at least one more letter, digit or "_" (Lambda\'s pattern [a-zA-Z]([a-zA-Z0-9_])+)', k);
     if (RESERVED_ENV.has(k)) throw new Error(`PORTICO_BAD_OPTION: "lambda.environment.${k}" is reserved by Lambda, which sets it itself; remove it or rename it`);
     if (typeof v !== 'string') throw bad(`environment.${k}`, 'a string (write numbers and booleans as text)', v);
   }
