@@ -10,7 +10,7 @@ import { Duplex } from 'node:stream';
 import type { App, Context } from '../../src/app.ts';
 import { LightHeaders } from '../_http/headers.ts';
 import { FastResponse } from '../_http/response.ts';
-import { NodeRequest } from './request.ts';
+import type { NodeRequest } from './request.ts';
 
 /** An Express/Connect style handler. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => unknown;
@@ -33,7 +33,8 @@ export function fromNodeHandler(handler: NodeHandler): App<any> {
     fetch(request: Request, _env: unknown, ctx: Context): Promise<Response> {
       const platform = ctx.platform as { req?: unknown; res?: unknown } | undefined;
       const r = request as unknown as NodeRequest;
-      if (r instanceof NodeRequest && platform?.req === r._req && platform.res === r._res && !r._bodyTouched) {
+      // Not `instanceof`: LightRequest's instanceof is also true of native Requests.
+      if (platform?.req !== undefined && platform.req === r._req && platform.res === r._res && !r._bodyTouched) {
         return runDirect(handler, r);
       }
       return runSynthetic(handler, request, ctx);
@@ -108,21 +109,28 @@ class SyntheticSocket extends Duplex {
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 
+interface Collecting {
+  onHead: (status: number, statusText: string, headers: Array<[string, string]>) => void;
+  controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  waitingForDrain: boolean;
+}
+
 /**
  * A ServerResponse that sends nothing anywhere: the head it would write becomes the status and
  * headers of a Response, and the body bytes go into that Response's stream (with 'drain' when
- * the reader catches up, so handlers that respect backpressure keep memory bounded).
+ * the reader catches up, so handlers that respect backpressure keep memory bounded). The two
+ * hooks are own properties, not a subclass: Express swaps the prototype of `res` for its own.
  */
-class CollectingResponse extends ServerResponse {
-  onHead!: (status: number, statusText: string, headers: Array<[string, string]>) => void;
-  controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  waitingForDrain = false;
-
-  override writeHead(...args: unknown[]): this {
-    (super.writeHead as (...a: unknown[]) => unknown)(...args);
+function collectingResponse(req: IncomingMessage): ServerResponse & Collecting {
+  const res = new ServerResponse(req) as ServerResponse & Collecting & { _send: unknown; _header: string; _headerSent: boolean; chunkedEncoding: boolean };
+  res.controller = undefined;
+  res.waitingForDrain = false;
+  const writeHead = res.writeHead as (...a: unknown[]) => unknown;
+  res.writeHead = function (this: typeof res, ...args: unknown[]) {
+    writeHead.apply(this, args);
     // node has rendered the head as text; reading it back covers every way of setting
     // headers (setHeader, writeHead objects, arrays, raw pairs).
-    const lines = String((this as unknown as { _header: string })._header).split('\r\n');
+    const lines = String(this._header).split('\r\n');
     const headers: Array<[string, string]> = [];
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
@@ -132,13 +140,12 @@ class CollectingResponse extends ServerResponse {
       if (!HOP_BY_HOP.has(name)) headers.push([name, line.slice(colon + 1).trim()]);
     }
     // The body goes to a stream, never through node's chunked framing.
-    (this as unknown as { chunkedEncoding: boolean }).chunkedEncoding = false;
+    this.chunkedEncoding = false;
     this.onHead(this.statusCode, this.statusMessage ?? '', headers);
     return this;
-  }
-
-  _send(data: string | Uint8Array, encoding: BufferEncoding | null, callback?: (() => void) | null): boolean {
-    (this as unknown as { _headerSent: boolean })._headerSent = true;
+  } as unknown as typeof res.writeHead;
+  res._send = function (this: typeof res, data: string | Uint8Array, encoding: BufferEncoding | null, callback?: (() => void) | null): boolean {
+    this._headerSent = true;
     const c = this.controller;
     if (c !== undefined && data.length > 0) {
       try {
@@ -153,7 +160,8 @@ class CollectingResponse extends ServerResponse {
       return false;
     }
     return true;
-  }
+  };
+  return res;
 }
 
 /** Fields of a Headers as node's `req.headers` object and `rawHeaders` list. */
@@ -205,7 +213,7 @@ function runSynthetic(handler: NodeHandler, request: Request, ctx: Context): Pro
   }
   request.signal?.addEventListener('abort', () => req.destroy(), { once: true });
 
-  const res = new CollectingResponse(req);
+  const res = collectingResponse(req);
   return new Promise<Response>((resolve, reject) => {
     let responded = false;
     res.onHead = (status, statusText, headers) => {

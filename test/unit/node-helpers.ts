@@ -83,7 +83,7 @@ export function rawExchange(port: number, bytes: string | Buffer, ms = 3000): Pr
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => socket.destroy(), ms);
-    socket.on('data', (c) => chunks.push(c));
+    socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('close', () => {
       clearTimeout(timer);
       resolve(Buffer.concat(chunks).toString('latin1'));
