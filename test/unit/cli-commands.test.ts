@@ -113,3 +113,62 @@ test('bundle an app outside the repo that imports a package from its own node_mo
     rmSync(dir, { recursive: true });
   }
 });
+
+test('on the system Node 20 the CLI runs from the prebuilt lib/cli.mjs', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'portico-cli20-'));
+  try {
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn('/usr/bin/node', [bin, 'bundle', '--outdir', out], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => (stdout += c));
+      child.stderr.on('data', (c) => (stderr += c));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /✓ node bundle built in \d+ ms/);
+    assert.ok(existsSync(join(out, 'node/server.mjs')));
+  } finally {
+    rmSync(out, { recursive: true });
+  }
+});
+
+test('serve (npm start): bundles the example via bundle.config.ts, runs server.mjs, passes SIGTERM on', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'portico-serve-'));
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--outdir', out], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let text = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listening line in 10 s: ${text}`)), 10000);
+      const onData = (c: Buffer) => {
+        text += c;
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', () => reject(new Error(`serve exited: ${text}`)));
+    });
+    assert.match(text, /✓ built .*server\.mjs in \d+ ms/);
+    const res = await fetch(`${url}/json`);
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).path, '/json');
+    const page = await fetch(`${url}/index.html`);
+    assert.match(await page.text(), /Static hello/, 'examples/hello/public is served');
+    const code = await new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
+    assert.equal(code, 0, 'the server drained and exited 0, and serve passed the code on');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(out, { recursive: true, force: true });
+  }
+});
