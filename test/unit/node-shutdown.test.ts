@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -80,11 +79,11 @@ test('a unix socket, with a stale socket file removed first', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'portico-sock-'));
   const path = join(dir, 'app.sock');
   try {
-    // Leave a stale socket file behind, as a crashed server would.
-    const stale = createServer();
-    await new Promise<void>((r) => stale.listen(path, r));
-    const fd = (stale as unknown as { _handle: { close(): void } })._handle;
-    fd.close(); // close the listener without unlinking the file
+    // Leave a stale socket file behind, as a crashed server would: listen, then SIGKILL.
+    const crashed = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((r) => crashed.stdout.once('data', () => r()));
+    crashed.kill('SIGKILL');
+    await new Promise((r) => crashed.once('exit', r));
     assert.ok(existsSync(path), 'the stale socket file is there');
     const s = await start({ fetch: (r: Request) => new Response(`via ${new URL(r.url).host}`) }, { socket: path });
     try {
