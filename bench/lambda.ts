@@ -90,7 +90,7 @@ interface Contender {
   make(kind: Kind): Promise<Handler>;
 }
 
-const contenders: Contender[] = [
+const allContenders: Contender[] = [
   {
     name: 'portico',
     async make(kind) {
@@ -135,7 +135,8 @@ const contenders: Contender[] = [
       return (event: any, context: any) => handler(event, context, () => {});
     },
   },
-].filter((c) => !args.only || args.only.split(',').includes(c.name));
+];
+const contenders = allContenders.filter((c) => !args.only || args.only.split(',').includes(c.name));
 
 const EVENTS: Record<string, any> = {
   v2: load('http-v2'),

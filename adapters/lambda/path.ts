@@ -14,6 +14,7 @@
  *   For API mappings on a custom domain, set the `basePath` option.
  * - Function URLs and ALB: the path is the client's path.
  */
+import { wellFormed } from './query.ts';
 import type { V1Event, V2Event } from './types.ts';
 
 /** The prefix API Gateway added before the app's path, and that path. */
@@ -44,7 +45,7 @@ export function urlPath(path: string): string {
     try {
       return encodeURIComponent(s);
     } catch {
-      return encodeURIComponent(s.toWellFormed());
+      return encodeURIComponent(wellFormed(s));
     }
   });
 }

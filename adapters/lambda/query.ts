@@ -15,12 +15,23 @@
  */
 import type { MultiMap, StringMap } from './types.ts';
 
+/**
+ * `s` with lone surrogates replaced by U+FFFD (ES2024 `toWellFormed`, in Node 20+), since a
+ * lone surrogate cannot be UTF-8 encoded.
+ *
+ * @example
+ * wellFormed('a\ud800'); // 'a\ufffd'
+ */
+export function wellFormed(s: string): string {
+  return (s as unknown as { toWellFormed(): string }).toWellFormed();
+}
+
 function encode(s: string): string {
   try {
     return encodeURIComponent(s);
   } catch {
-    // A lone surrogate cannot be UTF-8 encoded; replace it (U+FFFD) rather than fail the request.
-    return encodeURIComponent(s.toWellFormed());
+    // Replace a lone surrogate rather than fail the request.
+    return encodeURIComponent(wellFormed(s));
   }
 }
 
