@@ -80,6 +80,7 @@ export interface Target {
    * cache-busted (`?v=<n>`): import it and return a node request listener that serves it in the
    * target's own request shape (a Lambda event, a Worker's env). The dev server swaps it in
    * without dropping its port, and calls the previous handle's `close` after the swap.
+   * `package` is not called for dev builds: do here whatever the dev server needs beyond the bundle.
    * Without this hook, `portico dev --target <name>` fails with PORTICO_NO_DEV.
    *
    * @example

@@ -4,6 +4,8 @@
  */
 import type { CAC, Command } from 'cac';
 import type { ConfigOverrides, ResolvedConfig } from '../config/resolve.ts';
+// Names only: the registry imports no target until one is used.
+import { targetNames } from '../bundle/targets.ts';
 
 /** Flags as cac parses them (camel-cased). */
 export interface BuildFlags {
@@ -33,7 +35,7 @@ export class UsageError extends Error {
  */
 export function withBuildFlags(command: Command, has: { target?: boolean; output?: boolean } = {}): Command {
   command.option('--config <path>', 'Config file (string, default: bundle.config.{ts,mts,js,mjs} found from the working dir)');
-  if (has.target) command.option('--target <name>', 'Deployment target (string, default: config "target", else node)');
+  if (has.target) command.option('--target <name>', `Deployment target: ${targetNames.join(', ')} (string, default: config "target", else node)`);
   if (has.output !== false) command.option('--outdir <dir>', 'Base output folder; files go to <dir>/<target> (string, default: dist)');
   command
     .option('--base-path <path>', 'Mount point of the app, e.g. /shop (string, default: "")')
@@ -87,11 +89,7 @@ export async function resolveFromFlags(
   cwd = process.cwd(),
 ): Promise<ResolvedConfig> {
   const overrides = overridesFrom(entry, flags);
-  const [{ loadConfig }, { resolveConfig }, { targetNames }] = await Promise.all([
-    import('../config/load.ts'),
-    import('../config/resolve.ts'),
-    import('../bundle/targets.ts'),
-  ]);
+  const [{ loadConfig }, { resolveConfig }] = await Promise.all([import('../config/load.ts'), import('../config/resolve.ts')]);
   const loaded = await loadConfig({ cwd, configFile: stringFlag('config', flags.config), command });
   return resolveConfig(loaded, { cwd, targetNames, overrides });
 }

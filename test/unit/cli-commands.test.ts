@@ -39,7 +39,7 @@ test('--version and --help, per command with types and defaults', async () => {
 
   const bundleHelp = await run(['bundle', '--help']);
   assert.equal(bundleHelp.code, 0);
-  assert.match(bundleHelp.stdout, /--target <name>\s+Deployment target \(string, default: config "target", else node\)/);
+  assert.match(bundleHelp.stdout, /--target <name>\s+Deployment target: node(, \w+)* \(string, default: config "target", else node\)/);
   assert.match(bundleHelp.stdout, /--outdir <dir>\s+.*\(string, default: dist\)/);
   assert.match(bundleHelp.stdout, /--minify\s+Minify the bundle \(boolean, default: false\)/);
   const devHelp = await run(['dev', '--help']);

@@ -118,3 +118,35 @@ test('a target without a dev hook: PORTICO_NO_DEV; a taken port: PORTICO_PORT_IN
     await first.close();
   }
 });
+
+test('portico dev (the command): serves on the port it prints, reloads, stops on SIGTERM', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const dir = tempApp({ 'package.json': '{}', 'src/app.ts': 'export default { fetch: () => new Response("cli one") };' });
+  const child = spawn(process.execPath, [join(import.meta.dirname, '../../bin/portico.mjs'), 'dev', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no url in 10 s: ${out}`)), 10000);
+    const onData = (c: Buffer) => {
+      out += c;
+      const m = /portico dev \(node\): (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+  });
+  assert.equal(await (await fetch(url)).text(), 'cli one');
+  writeFileSync(join(dir, 'src/app.ts'), 'export default { fetch: () => new Response("cli two") };');
+  await pollUntil(url, (_s, text) => text === 'cli two', 2000);
+  const code = await new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+  assert.equal(code, 0);
+});
