@@ -7,7 +7,8 @@
  * response payloads", "Set up Lambda proxy integrations in API Gateway", "Lambda functions as
  * targets" for ALB; path encoding as seen in captured live events):
  * - Function URL (v2): `rawPath` and `rawQueryString` as the client sent them; header names
- *   lower-cased, repeated headers joined with ','; the Cookie header moves to `cookies`;
+ *   lower-cased, repeated headers joined with ',' (no space, as API Gateway documents);
+ *   cookies also listed one by one in `cookies` (Function URLs keep the cookie header too);
  *   `queryStringParameters` decoded, repeated keys joined with ','.
  * - REST API (v1): `path` kept percent-encoded; `headers` keeps the last value of a repeated
  *   header (client casing), `multiValueHeaders` all of them; query parameters decoded, last
@@ -142,7 +143,8 @@ export function emulatedEvent(kind: EmulatedEventKind, req: RawHttpRequest, opti
   if (kind === 'v2') {
     const cookieHeaders = lower.filter(([k]) => k === 'cookie').map(([, v]) => v);
     const cookies = cookieHeaders.flatMap((v) => v.split(/;\s*/)).filter((c) => c !== '');
-    const headerPairs = withForwarded(lower.filter(([k]) => k !== 'cookie'));
+    // Function URLs send the cookies both ways: the `cookies` array and the cookie header.
+    const headerPairs = withForwarded(lower);
     const event: Record<string, any> = {
       version: '2.0',
       routeKey: '$default',

@@ -47,7 +47,18 @@ export type Feature =
    * Header values are bytes, one char per byte both ways (Fetch's isomorphic decoding). When
    * unsupported (workerd reads and writes header strings as UTF-8), the suite expects UTF-8.
    */
-  | 'headerBytes';
+  | 'headerBytes'
+  /**
+   * The app sees the query string exactly as the client sent it. Unsupported where the platform
+   * hands the function parsed parameters only (API Gateway REST payload 1.0, ALB): order,
+   * `+` versus `%20` and `e` versus `e=` are gone before the function runs.
+   */
+  | 'rawQuery'
+  /**
+   * Repeated request headers reach the app joined with ", ". When unsupported (API Gateway HTTP
+   * API and Function URLs join them with "," alone), the suite expects "a,b,c".
+   */
+  | 'headerJoinSpace';
 
 export interface Capabilities {
   /** The `ctx.gateway` the fixture must see. */
@@ -227,7 +238,7 @@ export function runConformance(shim: ConformanceShim): void {
         const got = await sendJson('/path/a%20b/%E2%98%83/x%2Fy');
         assert.equal(got.pathname, '/path/a%20b/%E2%98%83/x%2Fy');
       });
-      it('keeps the query string raw (+, %2B, %20, repeated keys, empty values)', async () => {
+      it('keeps the query string raw (+, %2B, %20, repeated keys, empty values)', { skip: need('rawQuery') }, async () => {
         const search = '?a=1+2&b=%2B&c=%20&a=3&d=&e&f=%E2%98%83';
         const got = await sendJson(`/query${search}`);
         assert.equal(got.search, search);
@@ -294,7 +305,7 @@ export function runConformance(shim: ConformanceShim): void {
     describe('headers', () => {
       it('repeated request headers arrive joined with ", "', async () => {
         const got = await sendJson('/headers', { headers: { 'x-multi': ['a', 'b', 'c'] } });
-        assert.equal(got.multi, 'a, b, c');
+        assert.equal(got.multi, unsupported.headerJoinSpace ? 'a,b,c' : 'a, b, c');
       });
       it('several Set-Cookie in one response stay separate', async () => {
         const reply = await send('/cookies');
