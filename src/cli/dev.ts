@@ -1,6 +1,8 @@
 /**
  * `portico dev [entry]`: serve the app on a local port, rebuilding and hot-swapping it on every
  * save, through the target's own adapter (node by default; `--target` for targets with a dev hook).
+ * A change to bundle.config.ts reloads the config and restarts on the same port; a config that
+ * no longer loads is reported and the running session keeps serving.
  */
 import type { CAC } from 'cac';
 import { type BuildFlags, portFlag, resolveFromFlags, UsageError, withBuildFlags } from './shared.ts';
@@ -12,19 +14,46 @@ export function registerDev(cli: CAC): void {
     .example('portico dev --port 8080')
     .example('portico dev --target lambda')
     .action(async (entry: string | undefined, flags: BuildFlags) => {
-      const port = portFlag(flags.port);
+      let port = portFlag(flags.port) ?? 3000;
       if (flags.host !== undefined && (typeof flags.host !== 'string' || flags.host === '')) throw new UsageError('--host needs a value');
-      const config = await resolveFromFlags('dev', entry, flags);
+      const host = (flags.host as string | undefined) ?? '127.0.0.1';
       const [{ startDev }, { bundleOptionsFrom }] = await Promise.all([import('../dev/dev.ts'), import('../bundle/bundle.ts')]);
-      const session = await startDev({
-        ...bundleOptionsFrom(config),
-        // Dev builds go to <root>/.portico/dev/<target>/, out of the way of dist/.
-        outDir: `${config.root}/.portico/dev`,
-        port: port ?? 3000,
-        host: (flags.host as string | undefined) ?? '127.0.0.1',
-        watchAlso: config.configDependencies,
-      });
-      console.log(`portico dev (${config.target}): ${session.url}`);
+
+      const start = async () => {
+        const config = await resolveFromFlags('dev', entry, flags);
+        const session = await startDev({
+          ...bundleOptionsFrom(config),
+          // Dev builds go to <root>/.portico/dev/<target>/, out of the way of dist/.
+          outDir: `${config.root}/.portico/dev`,
+          port,
+          host,
+          watchAlso: config.configDependencies,
+          onConfigChange: (file) => void restart(file),
+        });
+        // Keep the port a restart binds, even when the first one was picked by the system (0).
+        port = Number(new URL(session.url).port);
+        console.log(`portico dev (${config.target}): ${session.url}`);
+        return session;
+      };
+      let session = await start();
+      let restarting = false;
+
+      async function restart(file: string): Promise<void> {
+        if (restarting) return;
+        restarting = true;
+        try {
+          // Check the new config before dropping the running session.
+          await resolveFromFlags('dev', entry, flags);
+          console.log(`! ${file} changed: restarting`);
+          await session.close();
+          session = await start();
+        } catch (error) {
+          console.error(`portico dev: the config did not reload, still serving the previous one: ${(error as Error).message}`);
+        } finally {
+          restarting = false;
+        }
+      }
+
       const stop = () => {
         void session.close().then(() => process.exit(0));
       };

@@ -12,13 +12,18 @@ import { PorticoError } from '../config/errors.ts';
 import { DevServer } from './server.ts';
 import { InputWatcher } from './watch.ts';
 
+/** Cache-busting query for each import of a dev bundle (Node caches modules by URL). */
+let importCount = 0;
+
 export interface DevOptions extends BundleOptions {
   /** Default 3000; 0 picks a free port. */
   port?: number;
   /** Default '127.0.0.1': a dev server is for this machine. */
   host?: string;
-  /** Extra files to watch (the config and its imports); a change there rebuilds too. */
+  /** Extra files to watch (the config and its imports); a change there calls `onConfigChange`. */
   watchAlso?: string[];
+  /** Called when a `watchAlso` file changes (the CLI reloads the config and restarts). */
+  onConfigChange?: (file: string) => void;
   /** Where progress lines go. Default console.log. */
   log?: (line: string) => void;
 }
@@ -62,7 +67,8 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   function schedule(file: string): void {
     if (closing) return;
     if (options.watchAlso?.includes(file)) {
-      log(`! ${file} changed: restart portico dev to apply the new config`);
+      if (options.onConfigChange) options.onConfigChange(file);
+      else log(`! ${file} changed: restart portico dev to apply the new config`);
       return;
     }
     if (!firstChange) firstChange = performance.now();
@@ -90,7 +96,9 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     watcher.update([...Object.keys(metafile.inputs).filter((f) => !f.startsWith('<')).map((f) => resolve(ctx.root, f)), ...(options.watchAlso ?? [])]);
     const outputFiles = Object.keys(metafile.outputs).map((f) => resolve(ctx.root, f));
     const main = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint !== undefined)?.[0];
-    const url = `${pathToFileURL(resolve(ctx.root, main ?? outputFiles[0]!)).href}?v=${++buildCount}`;
+    ++buildCount;
+    // Unique per process, not per session: a restarted session writes the same file again.
+    const url = `${pathToFileURL(resolve(ctx.root, main ?? outputFiles[0]!)).href}?v=${++importCount}`;
     try {
       // Each version stays in Node's module cache: a dev session leaks one module per reload.
       const handle = await devHook(ctx, { url, outputFiles });
