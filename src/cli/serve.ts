@@ -27,7 +27,9 @@ export function registerServe(cli: CAC): void {
       if (port !== undefined) args.push('--port', String(port));
       if (flags.host !== undefined) args.push('--host', flags.host as string);
       if (flags.socket !== undefined) args.push('--socket', flags.socket as string);
-      const child = spawn(process.execPath, args, { stdio: 'inherit' });
+      // Its own process group, so a Ctrl-C in the terminal reaches the server once (passed on
+      // below), not twice: the runtime drains on the first signal and dies on a second one.
+      const child = spawn(process.execPath, args, { stdio: 'inherit', detached: true });
       // The server drains and exits on SIGINT/SIGTERM itself; pass them on and wait for it.
       const forward = (signal: NodeJS.Signals) => child.kill(signal);
       process.on('SIGINT', forward);
