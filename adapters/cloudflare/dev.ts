@@ -21,6 +21,11 @@ export interface WorkerdOptions {
   port?: number;
   /** Where KV/D1/R2/cache data is kept across restarts; undefined keeps it in memory. Default undefined. */
   persistTo?: string;
+  /**
+   * Also open workerd's direct socket to the worker (no Miniflare entry worker in between),
+   * read with `miniflare.unsafeGetDirectURL()`. For benchmarks. Default false.
+   */
+  directSocket?: boolean;
   /** Receives the worker's console output. Default: printed to this process's stdout/stderr. */
   onLog?: (level: string, message: string) => void;
 }
@@ -68,7 +73,15 @@ async function workerdOptions(dir: string, options: WorkerdOptions): Promise<Par
     // Lets `/cdn-cgi/handler/scheduled` trigger the app's scheduled handler, as `wrangler dev --test-scheduled`.
     unsafeTriggerHandlers: true,
     handleStructuredLogs: ({ level, message }: { level: string; message: string }) => onLog(level, message),
-    workers: [{ ...workerOptions, name: nameOf(converted), modules: true, scriptPath: converted.main }],
+    workers: [
+      {
+        ...workerOptions,
+        name: nameOf(converted),
+        modules: true,
+        scriptPath: converted.main,
+        ...(options.directSocket ? { unsafeDirectSockets: [{ host: options.host ?? '127.0.0.1', port: 0 }] } : {}),
+      },
+    ],
   } as Parameters<MiniflareModule['convertV4MiniflareOptions']>[0];
 }
 

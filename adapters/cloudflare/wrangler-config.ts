@@ -151,7 +151,7 @@ function checkSection(section: string, value: unknown): void {
       `"cloudflare.bindings.${section}" is not a binding section portico knows; use one of ${Object.keys(BINDING_SECTIONS).join(', ')}`,
     );
   }
-  const nameField = BINDING_SECTIONS[section];
+  const nameField = BINDING_SECTIONS[section] ?? null;
   if (nameField === null) {
     if (typeof value !== 'object' || value === null) throw badOption(`cloudflare.bindings.${section}`, "an object or array as in wrangler's configuration", value);
     return;

@@ -77,6 +77,17 @@ export async function run(project: Project): Promise<Running> {
   });
 }
 
+/** The KV namespace binding `name` of a running worker, typed for what the tests use. */
+export async function kvOf(worker: RunningWorker, name: string): Promise<{ get(key: string): Promise<string | null>; put(key: string, value: string): Promise<void>; delete(key: string): Promise<void> }> {
+  return (await worker.miniflare.getKVNamespace(name)) as never;
+}
+
+/** Run the worker's scheduled handler as a cron trigger would. */
+export async function triggerScheduled(worker: RunningWorker, cron: string): Promise<{ outcome: string }> {
+  const fetcher = (await worker.miniflare.getWorker()) as unknown as { scheduled(options: { cron: string }): Promise<{ outcome: string }> };
+  return fetcher.scheduled({ cron });
+}
+
 /** Poll `check` every 25 ms until it returns true or `ms` pass; returns whether it did. */
 export async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): Promise<boolean> {
   const end = Date.now() + ms;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildProject, eventually, run, type Project, type Running } from './harness.ts';
+import { buildProject, eventually, kvOf, run, triggerScheduled, type Project, type Running } from './harness.ts';
 
 const APP = `
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -98,12 +98,12 @@ describe('cloudflare runtime in workerd (at the root)', () => {
   it('gives the app a real KV namespace', async () => {
     const res = await worker.get('/kv', { method: 'POST', body: 'stored' });
     assert.equal(await res.text(), 'POST stored');
-    const kv = await worker.miniflare.getKVNamespace('KV');
+    const kv = await kvOf(worker, 'KV');
     assert.equal(await kv.get('key'), 'POST stored');
   });
 
   it('keeps waitUntil work running after the response', async () => {
-    const kv = await worker.miniflare.getKVNamespace('KV');
+    const kv = await kvOf(worker, 'KV');
     await kv.delete('after');
     const res = await worker.get('/wait-until');
     assert.equal(await res.text(), 'sent');
@@ -152,9 +152,8 @@ describe('cloudflare runtime in workerd (at the root)', () => {
   });
 
   it("passes the app's scheduled handler through, with env and ctx", async () => {
-    const kv = await worker.miniflare.getKVNamespace('KV');
-    const fetcher = await worker.miniflare.getWorker();
-    const result = await fetcher.scheduled({ cron: '*/5 * * * *' });
+    const kv = await kvOf(worker, 'KV');
+    const result = await triggerScheduled(worker, '*/5 * * * *');
     assert.equal(result.outcome, 'ok');
     assert.ok(await eventually(async () => (await kv.get('cron')) === '*/5 * * * *'));
   });
