@@ -227,7 +227,9 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
       sendPlain(res, 400, 'Bad Request: invalid Host header\n', true);
       return;
     }
-    if (maxBody !== Infinity) {
+    const method = req.method;
+    // GET and HEAD carry no body for the app (Fetch), so their Content-Length does not matter.
+    if (maxBody !== Infinity && method !== 'GET' && method !== 'HEAD') {
       const length = rawHeader(raw, 'content-length');
       if (length !== undefined && Number(length) > maxBody) {
         sendPlain(res, 413, 'Payload Too Large\n', true);
@@ -235,7 +237,7 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
       }
     }
     const href = `${proto}://${host}${path}`;
-    if (statics !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+    if (statics !== undefined && (method === 'GET' || method === 'HEAD')) {
       statics(req, res, path, basePath).then(
         (served) => {
           if (!served) callApp(req, res, href, clientAddress);
