@@ -199,3 +199,22 @@ describe('cloudflare runtime in workerd (mounted at /mnt)', () => {
     assert.equal(await res.text(), 'static hello\n');
   });
 });
+
+describe('toWorker used by hand (portico/cloudflare)', () => {
+  it('mounts with its own basePath option and normalises it', async () => {
+    const project = await buildProject({
+      'app.ts': `import { toWorker } from 'portico/cloudflare';
+export default toWorker({ fetch: (request, env, ctx) => new Response(new URL(request.url).pathname + ' ' + ctx.basePath + ' ' + ctx.gateway) }, { basePath: 'api/' });
+`,
+    });
+    const worker = await run(project);
+    try {
+      assert.equal(await (await worker.get('/api/x')).text(), '/x /api cloudflare');
+      const outside = await worker.get('/x');
+      assert.equal(outside.status, 404);
+    } finally {
+      await worker.close();
+      await project.remove();
+    }
+  });
+});
