@@ -77,6 +77,15 @@ function nativeAddonPlugin(ctx: BuildContext): Plugin {
       const found = new Map<string, string>();
       nativeAddons.set(ctx.outDir, found);
       build.onStart(() => found.clear());
+      // Copied here rather than in `package`, which dev builds skip.
+      build.onEnd((result) => {
+        if (result.errors.length) return;
+        for (const [source, target] of found) {
+          const dest = join(ctx.outDir, target);
+          mkdirSync(dirname(dest), { recursive: true });
+          cpSync(source, dest);
+        }
+      });
       build.onResolve({ filter: /\.node$/ }, (args) => {
         // The stub's own require of the copy stays a run-time require (external).
         if (args.namespace === 'portico-native') return { path: args.path, external: true };
@@ -95,7 +104,8 @@ function nativeAddonPlugin(ctx: BuildContext): Plugin {
 }
 
 /**
- * Copy assets and addons beside the bundle, then zip the folder reproducibly.
+ * Copy assets beside the bundle (addons are already there, see the plugin), then zip the
+ * folder reproducibly.
  *
  * @example
  * const files = await packageLambda(ctx, { outputFiles: ['/app/dist/lambda/index.mjs'] });
@@ -105,11 +115,9 @@ export async function packageLambda(ctx: BuildContext, build: { outputFiles: str
   if (ctx.publicDir && existsSync(ctx.publicDir)) {
     cpSync(ctx.publicDir, join(ctx.outDir, 'public'), { recursive: true, dereference: true });
   }
-  for (const [source, target] of nativeAddons.get(ctx.outDir) ?? []) {
-    const dest = join(ctx.outDir, target);
-    mkdirSync(dirname(dest), { recursive: true });
-    cpSync(source, dest);
-    files.push({ path: dest, kind: 'native' });
+  for (const target of (nativeAddons.get(ctx.outDir) ?? new Map()).values()) files.push({ path: join(ctx.outDir, target), kind: 'native' });
+  if (ctx.publicDir && existsSync(ctx.publicDir)) {
+    for (const asset of filesUnder(join(ctx.outDir, 'public'), { prefix: 'public' })) files.push({ path: join(ctx.outDir, asset.path), kind: 'asset' });
   }
   // A dev build is served from the folder; the zip is only for shipping.
   if (ctx.dev) return files;
