@@ -144,7 +144,7 @@ describe('deploy', () => {
     mkdirSync(project, { recursive: true });
     writeFileSync(join(project, 'app.ts'), "export default { fetch() { return new Response('cli'); } };\n");
     writeFileSync(join(project, 'bundle.config.ts'), `export default { entry: 'app.ts', lambda: { functionName: 'cli-fn', role: '${ROLE}', region: 'us-east-1' } };\n`);
-    const env = { ...process.env, AWS_ENDPOINT_URL_LAMBDA: api.endpoint, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey, AWS_MAX_ATTEMPTS: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL_LAMBDA: api.endpoint, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey, AWS_MAX_ATTEMPTS: '1' };
     delete env.AWS_PROFILE;
     const cli = join(ROOT, 'bin/portico.mjs');
     const before = api.requests.length;

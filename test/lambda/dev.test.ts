@@ -82,7 +82,7 @@ test('buffered handler: v2 event by default, realistic context, cookies and base
 });
 
 test('PORTICO_LAMBDA_EVENT=v1 and alb pick the REST API and ALB shapes', async () => {
-  for (const [kind, shape] of [['v1', 'v1'], ['alb-multi', 'alb']]) {
+  for (const [kind, shape] of [['v1', 'v1'], ['alb-multi', 'alb']] as const) {
     process.env.PORTICO_LAMBDA_EVENT = kind;
     const dev = await session({}, kind);
     try {
