@@ -70,7 +70,9 @@ function asCli(runs: number, work: string): number[] {
     const outDir = join(work, `cli-${i}`);
     const t0 = performance.now();
     const r = spawnSync(process.execPath, [cli, 'bundle', entry, '--target', 'node', '--outdir', outDir], {
-      cwd: example,
+      // From the repo root, as `npm run build` runs it: the root bundle.config.ts (which points
+      // at examples/hello and its public/ folder) is found and loaded, as a user's would be.
+      cwd: root,
       encoding: 'utf8',
       timeout: 60_000,
     });

@@ -26,13 +26,15 @@ export interface FrameCost {
 }
 
 /**
- * The `limit` functions with the most self time in `file`, with their share of the profile.
- * Frames of the same function (several inlining states) are added together.
+ * The `limit` functions with the most self time in `file`, with their share of the profile,
+ * and the busy (non-idle) time of the whole profile. Frames of the same function (several
+ * inlining states) are added together.
  *
  * @example
- * for (const f of topSelfTime('CPU.123.cpuprofile')) console.log(f.percent.toFixed(1), f.frame);
+ * const { frames, busyMs } = topSelfTime('CPU.123.cpuprofile');
+ * for (const f of frames) console.log(f.percent.toFixed(1), f.frame);
  */
-export function topSelfTime(file: string, limit = 25, root = process.cwd()): FrameCost[] {
+export function topSelfTime(file: string, limit = 25, root = process.cwd()): { frames: FrameCost[]; busyMs: number } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<string, number>();
@@ -45,10 +47,11 @@ export function topSelfTime(file: string, limit = 25, root = process.cwd()): Fra
     const key = frameName(node, root);
     selfUs.set(key, (selfUs.get(key) ?? 0) + dt);
   }
-  return [...selfUs]
+  const frames = [...selfUs]
     .sort((a, b) => b[1] - a[1])
     .slice(0, limit)
     .map(([frame, us]) => ({ frame, selfMs: us / 1000, percent: total ? (100 * us) / total : 0 }));
+  return { frames, busyMs: (total - (selfUs.get('(idle)') ?? 0)) / 1000 };
 }
 
 function frameName(node: ProfileNode, root: string): string {
