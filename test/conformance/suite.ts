@@ -245,6 +245,14 @@ export function runConformance(shim: ConformanceShim): void {
         assert.deepEqual(got.a, ['1 2', '3']);
         assert.ok(got.url.endsWith(`/query${search}`), got.url);
       });
+      it('query parameters arrive with their values (repeated keys, empty values, encoded)', async () => {
+        // '+' for a space is left to the raw test: API Gateway REST hands '+' over undecoded.
+        const got = await sendJson('/query?a=1%202&b=%2B&c=%20&a=3&d=&f=%E2%98%83');
+        // Sorted by key, repeated keys in order: what even a platform that parses the query keeps.
+        const sorted = (pairs: Array<[string, string]>): Array<[string, string]> =>
+          pairs.map((p, i) => [p, i] as const).sort((x, y) => (x[0][0] < y[0][0] ? -1 : x[0][0] > y[0][0] ? 1 : x[1] - y[1])).map(([p]) => p);
+        assert.deepEqual(sorted(got.params), [['a', '1 2'], ['a', '3'], ['b', '+'], ['c', ' '], ['d', ''], ['f', '☃']]);
+      });
       it('an unknown route gets the app\'s own 404', async () => {
         const reply = await send('/no/such/route');
         assert.equal(reply.status, 404);
