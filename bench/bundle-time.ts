@@ -60,7 +60,7 @@ async function inProcess(runs: number, work: string): Promise<{ first: number; r
       throw new Error(`PORTICO_BENCH_BUILD_FAILED: the bundle API wrote no server.mjs (files: ${result.files.map((f) => f.path).join(', ')})`);
     }
   }
-  return { first: times[0], rest: times.slice(1) };
+  return { first: times[0]!, rest: times.slice(1) };
 }
 
 function asCli(runs: number, work: string): number[] {

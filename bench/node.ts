@@ -68,6 +68,8 @@ function usage(): string {
   --server-cpu <n>    core for the servers (default 1)
   --load-cpu <n>      core for the load generator (default 0)
   --no-pin            do not pin with taskset
+  --extra <id=path>   also run the server script at <path> as contender <id> (repeatable), e.g. a
+                      patched server.mjs to try a change to the runtime; it must honour PORT/HOST
   --json <file>       also write every figure as JSON
   --profile <id>      instead of the table: run <id> under node --cpu-prof through both workloads
                       and print its top self-time frames
@@ -89,6 +91,7 @@ function parseOptions() {
         'load-cpu': { type: 'string', default: '0' },
         'no-pin': { type: 'boolean', default: false },
         json: { type: 'string' },
+        extra: { type: 'string', multiple: true, default: [] },
         profile: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -105,6 +108,14 @@ function parseOptions() {
     if (!Number.isInteger(n) || n < min) fail(`PORTICO_BAD_OPTION: --${name} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
     return n;
   };
+  for (const spec of parsed.extra) {
+    const m = /^([\w-]+)=(.+)$/.exec(spec) as [string, string, string] | null;
+    if (!m) fail(`PORTICO_BAD_OPTION: --extra must look like id=path/to/server.mjs, got ${JSON.stringify(spec)}`);
+    const file = resolve(m[2]);
+    if (!existsSync(file)) fail(`PORTICO_BAD_OPTION: --extra ${m[1]}: no file at ${file}`);
+    if (CONTENDERS.some((c) => c.id === m[1])) fail(`PORTICO_BAD_OPTION: --extra: the id "${m[1]}" is taken; pick another`);
+    CONTENDERS.push({ id: m[1], label: `${m[1]} (extra)`, script: () => file });
+  }
   const ids = new Set(CONTENDERS.map((c) => c.id));
   let only: string[] | undefined;
   if (parsed.only !== undefined) {
@@ -226,7 +237,29 @@ function machine(): string {
   return `${cpus().length} × ${cpu}`;
 }
 
-const load1 = () => Number(loadavg()[0].toFixed(2));
+const load1 = () => Number((loadavg()[0] ?? NaN).toFixed(2));
+
+/** One figure per workload, contender and round. */
+class Series {
+  #data = new Map<string, number[]>();
+  set(workload: string, id: string, round: number, value: number): void {
+    const key = `${workload} ${id}`;
+    const list = this.#data.get(key) ?? [];
+    list[round] = value;
+    this.#data.set(key, list);
+  }
+  get(workload: string, id: string): number[] {
+    return this.#data.get(`${workload} ${id}`) ?? [];
+  }
+  /** Each round's figure over raw node:http's figure of the same round. */
+  ratios(workload: string, id: string): number[] {
+    const raw = this.get(workload, 'raw');
+    return this.get(workload, id).map((v, r) => v / (raw[r] ?? NaN));
+  }
+  toJSON(): Record<string, number[]> {
+    return Object.fromEntries(this.#data);
+  }
+}
 
 async function main(): Promise<void> {
   const opts = parseOptions();
@@ -241,7 +274,7 @@ async function main(): Promise<void> {
   if (opts.profile) return profile(opts, loader, workloads);
 
   let chosen = CONTENDERS;
-  if (opts.only) chosen = CONTENDERS.filter((c) => c.id === 'raw' || opts.only!.includes(c.id));
+  if (opts.only) chosen = CONTENDERS.filter((c) => c.id === 'raw' || opts.only!.includes(c.id) || c.label.endsWith('(extra)'));
 
   const perRun = opts.seconds + 1; // one load run plus start/stop of wrk
   const limitMs = (chosen.length * (workloads.length * (opts.warmup + 1 + opts.rounds * perRun) + 20) + 120) * 1000 * 1.5;
@@ -273,10 +306,10 @@ async function main(): Promise<void> {
       for (const s of running) for (const w of workloads) await loadOne(loader, s, w, opts.warmup, opts, work);
     }
 
-    // rps[workload][contender][round], with the load average seen at each round's start.
-    const rps: Record<string, Record<string, number[]>> = { GET: {}, POST: {} };
-    const perCpu: Record<string, Record<string, number[]>> = { GET: {}, POST: {} };
-    const errors: Record<string, Record<string, number>> = { GET: {}, POST: {} };
+    // Figures per workload, contender and round, with the load average seen at each round's start.
+    const rps = new Series();
+    const perCpu = new Series();
+    const errors = new Map<string, number>();
     const roundLoad: number[] = [];
     for (let r = 0; r < opts.rounds; r++) {
       roundLoad.push(load1());
@@ -284,9 +317,10 @@ async function main(): Promise<void> {
       for (const w of workloads) {
         for (const s of rotate(running, r)) {
           const res = await loadOne(loader, s, w, opts.seconds, opts, work);
-          (rps[w.id][s.contender.id] ??= [])[r] = res.rps;
-          (perCpu[w.id][s.contender.id] ??= [])[r] = res.perCpuSecond;
-          errors[w.id][s.contender.id] = (errors[w.id][s.contender.id] ?? 0) + res.non2xx + res.errors;
+          rps.set(w.id, s.contender.id, r, res.rps);
+          perCpu.set(w.id, s.contender.id, r, res.perCpuSecond);
+          const key = `${s.contender.id} ${w.id}`;
+          errors.set(key, (errors.get(key) ?? 0) + res.non2xx + res.errors);
           line.push(`${w.id} ${s.contender.id} ${formatInt(res.rps)}`);
         }
       }
@@ -294,19 +328,28 @@ async function main(): Promise<void> {
     }
     const endLoad = load1();
 
-    const ratioOf = (table: typeof rps, w: string, id: string) => median(table[w][id].map((v, r) => v / table[w].raw[r]));
-    const ratio = (w: string, id: string) => ratioOf(rps, w, id);
+    const ratio = (w: string, id: string) => median(rps.ratios(w, id));
     const rows = running.map(({ contender: c }) => [
       c.label,
-      formatInt(median(rps.GET[c.id])),
+      formatInt(median(rps.get('GET', c.id))),
       formatRatio(ratio('GET', c.id)),
-      formatInt(median(rps.POST[c.id])),
+      formatInt(median(rps.get('POST', c.id))),
       formatRatio(ratio('POST', c.id)),
     ]);
     console.log('');
     console.log(markdownTable(['contender', 'GET / req/s', 'GET ratio', 'POST /echo req/s', 'POST ratio'], rows));
     console.log('');
     console.log(`medians of ${opts.rounds} rounds; ratios are to raw node:http in the same round, then the median.`);
+    const spread = (w: string, id: string) => {
+      const r = rps.ratios(w, id);
+      return `${formatRatio(Math.min(...r))}–${formatRatio(Math.max(...r))}`;
+    };
+    console.log(
+      `ratio range across rounds (the noise): ${running
+        .filter((s) => s.contender.id !== 'raw')
+        .map((s) => `${s.contender.id} GET ${spread('GET', s.contender.id)} POST ${spread('POST', s.contender.id)}`)
+        .join('; ')}`,
+    );
     console.log(`load average (1 min) at each round's start: ${roundLoad.join(', ')}; at the end: ${endLoad}`);
     console.log('');
     console.log('The same runs as requests per CPU-second of the server process (less sensitive to other work on the machine):');
@@ -316,20 +359,18 @@ async function main(): Promise<void> {
         ['contender', 'GET req/CPU-s', 'GET ratio', 'POST req/CPU-s', 'POST ratio'],
         running.map(({ contender: c }) => [
           c.label,
-          formatInt(median(perCpu.GET[c.id])),
-          formatRatio(ratioOf(perCpu, 'GET', c.id)),
-          formatInt(median(perCpu.POST[c.id])),
-          formatRatio(ratioOf(perCpu, 'POST', c.id)),
+          formatInt(median(perCpu.get('GET', c.id))),
+          formatRatio(median(perCpu.ratios('GET', c.id))),
+          formatInt(median(perCpu.get('POST', c.id))),
+          formatRatio(median(perCpu.ratios('POST', c.id))),
         ]),
       ),
     );
     console.log('');
-    for (const w of workloads) {
-      for (const [id, n] of Object.entries(errors[w.id])) if (n > 0) console.log(`warning: ${id} ${w.id}: ${n} errors or non-2xx responses`);
-    }
+    for (const [key, n] of errors) if (n > 0) console.log(`warning: ${key}: ${n} errors or non-2xx responses`);
     for (const s of skipped) console.log(`skipped ${s}`);
 
-    if (rps.GET[PORTICO]) {
+    if (rps.get('GET', PORTICO).length > 0) {
       const g = ratio('GET', PORTICO);
       const p = ratio('POST', PORTICO);
       // The issue's peers run the same app as written (global Response); srvx-fast is srvx at
@@ -350,7 +391,7 @@ async function main(): Promise<void> {
     if (opts.json) {
       writeFileSync(
         opts.json,
-        JSON.stringify({ date: new Date().toISOString(), node: process.version, machine: machine(), loader, options: opts, roundLoad, endLoad, rps, perCpu, errors, skipped }, null, 2),
+        JSON.stringify({ date: new Date().toISOString(), node: process.version, machine: machine(), loader, options: opts, roundLoad, endLoad, rps: rps.toJSON(), perCpu: perCpu.toJSON(), errors: Object.fromEntries(errors), skipped }, null, 2),
       );
     }
   } finally {
@@ -369,7 +410,7 @@ async function profile(opts: ReturnType<typeof parseOptions>, loader: LoaderName
       const profDir = join(work, `prof-${w.id}`);
       const flags = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', join(here, '_lib', 'exit-on-signal.mjs')];
       const s = await startServer(c, work, opts.serverCpu, flags);
-      await verify(s, workloads[1].body!);
+      await verify(s, payloadJson());
       // Verification requests are too few to matter; warm-up requests are in the profile too.
       let requests = 2;
       if (opts.warmup) requests += (await loadOne(loader, s, w, opts.warmup, opts, work)).rps * opts.warmup;

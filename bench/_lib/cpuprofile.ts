@@ -40,7 +40,7 @@ export function topSelfTime(file: string, limit = 25, root = process.cwd()): { f
   const selfUs = new Map<string, number>();
   let total = 0;
   for (let i = 0; i < profile.samples.length; i++) {
-    const node = byId.get(profile.samples[i]);
+    const node = byId.get(profile.samples[i]!);
     const dt = profile.timeDeltas[i] ?? 0;
     if (!node) continue;
     total += dt;
