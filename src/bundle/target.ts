@@ -89,7 +89,7 @@ export interface Target {
    *   return { listener: (req, res) => lambdaDevListener(handler, req, res) };
    * }
    */
-  dev?(ctx: BuildContext, build: { url: string; outputFiles: string[] }): Promise<DevHandle> | DevHandle;
+  dev?(ctx: BuildContext, build: { url: string; outputFiles: string[]; flags?: Record<string, unknown> }): Promise<DevHandle> | DevHandle;
   /**
    * `portico deploy --target <name>`: ship what `package` wrote (the CLI bundles first).
    * `flags` are the command-line options as parsed (e.g. `{ dryRun: true }`). Log progress

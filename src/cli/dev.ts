@@ -11,8 +11,9 @@ export function registerDev(cli: CAC): void {
   withBuildFlags(cli.command('dev [entry]', 'Serve the app locally, rebuilding on every change'), { target: true, output: false })
     .option('--port <port>', 'Port (number, default: 3000)')
     .option('--host <host>', 'Interface to bind (string, default: 127.0.0.1)')
+    .option('--event <kind>', 'With --target lambda: the event each request becomes, v2 (Function URL / HTTP API), v1 (REST API), alb or alb-multi (string, default: v2)')
     .example('portico dev --port 8080')
-    .example('portico dev --target lambda')
+    .example('portico dev --target lambda --event v1')
     .action(async (entry: string | undefined, flags: BuildFlags) => {
       let port = portFlag(flags.port) ?? 3000;
       if (flags.host !== undefined && (typeof flags.host !== 'string' || flags.host === '')) throw new UsageError('--host needs a value');
@@ -28,6 +29,7 @@ export function registerDev(cli: CAC): void {
           port,
           host,
           watchAlso: config.configDependencies,
+          flags: flags as Record<string, unknown>,
           onConfigChange: (file) => void restart(file),
         });
         // Keep the port a restart binds, even when the first one was picked by the system (0).

@@ -24,6 +24,8 @@ export interface DevOptions extends BundleOptions {
   watchAlso?: string[];
   /** Called when a `watchAlso` file changes (the CLI reloads the config and restarts). */
   onConfigChange?: (file: string) => void;
+  /** Command-line options as parsed, handed to the target's dev hook (e.g. `{ event: 'v1' }`). */
+  flags?: Record<string, unknown>;
   /** Where progress lines go. Default console.log. */
   log?: (line: string) => void;
 }
@@ -101,7 +103,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     const url = `${pathToFileURL(resolve(ctx.root, main ?? outputFiles[0]!)).href}?v=${++importCount}`;
     try {
       // Each version stays in Node's module cache: a dev session leaks one module per reload.
-      const handle = await devHook(ctx, { url, outputFiles });
+      const handle = await devHook(ctx, { url, outputFiles, flags: options.flags });
       await server.swap(handle);
     } catch (error) {
       const details = (error as Error)?.stack ?? String(error);

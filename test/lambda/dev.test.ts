@@ -55,8 +55,8 @@ function get(url: string, init: { method?: string; body?: Buffer } = {}): Promis
   });
 }
 
-async function session(options: Record<string, unknown>, name: string) {
-  return startDev({ target: 'lambda', entry: 'app.ts', root: dir, outDir: join(dir, '.portico', name), port: 0, options, log: () => {} });
+async function session(options: Record<string, unknown>, name: string, flags?: Record<string, unknown>) {
+  return startDev({ target: 'lambda', entry: 'app.ts', root: dir, outDir: join(dir, '.portico', name), port: 0, options, flags, log: () => {} });
 }
 
 test('buffered handler: v2 event by default, realistic context, cookies and base64 undone', async () => {
@@ -101,6 +101,18 @@ test('PORTICO_LAMBDA_EVENT=v1 and alb pick the REST API and ALB shapes', async (
     const reply = await get(`${dev.url}x`);
     assert.equal(reply.status, 500);
     assert.match(reply.body.toString(), /PORTICO_BAD_OPTION: --event must be one of v2, v1, alb, alb-multi/);
+  } finally {
+    delete process.env.PORTICO_LAMBDA_EVENT;
+    await dev.close();
+  }
+});
+
+test('--event (the dev command flag) reaches the hook and wins over PORTICO_LAMBDA_EVENT', async () => {
+  process.env.PORTICO_LAMBDA_EVENT = 'v2';
+  const dev = await session({}, 'flag', { event: 'v1' });
+  try {
+    const reply = await get(`${dev.url}x`);
+    assert.equal(JSON.parse(reply.body.toString()).shape, 'v1');
   } finally {
     delete process.env.PORTICO_LAMBDA_EVENT;
     await dev.close();
