@@ -69,7 +69,7 @@ describe('function.zip', () => {
     const names = entries.map((e) => e.name);
     assert.deepEqual(names, [...names].sort());
     assert.ok(names.includes('index.mjs'));
-    assert.ok(names.includes('public/index.html'));
+    assert.ok(names.includes('public/about.html'));
     assert.ok(!names.includes('function.zip'), 'the zip does not contain itself');
     for (const e of entries) {
       assert.equal(e.madeBy >> 8, 3, `${e.name}: made by Unix, so modes survive`);
@@ -80,7 +80,7 @@ describe('function.zip', () => {
     }
     const files = unzipSync(zip);
     assert.deepEqual(Buffer.from(files['index.mjs']!), readFileSync(join(work, 'one/lambda/index.mjs')));
-    assert.deepEqual(Buffer.from(files['public/index.html']!), readFileSync(join(ROOT, 'examples/hello/public/index.html')));
+    assert.deepEqual(Buffer.from(files['public/about.html']!), readFileSync(join(ROOT, 'examples/hello/public/about.html')));
     assert.ok(readFileSync(join(work, 'one/lambda/index.mjs'), 'utf8').startsWith("import { createRequire as __porticoCreateRequire } from 'node:module';"), 'the createRequire banner comes first');
   });
 

@@ -81,10 +81,10 @@ test('bundle the example for node: size table, server.mjs and public/', async ()
     const r = await run(['bundle', '--target', 'node', '--outdir', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /server\.mjs\s+entry\s+\d+\.\d\d kB │ gzip: \d+\.\d\d kB\n/);
-    assert.match(r.stdout, /public\/index\.html\s+asset/);
+    assert.match(r.stdout, /public\/about\.html\s+asset/);
     assert.match(r.stdout, /✓ node bundle built in \d+ ms/);
     assert.ok(existsSync(join(out, 'node/server.mjs')));
-    assert.ok(existsSync(join(out, 'node/public/index.html')));
+    assert.ok(existsSync(join(out, 'node/public/about.html')));
   } finally {
     rmSync(out, { recursive: true });
   }
@@ -160,7 +160,9 @@ test('serve (npm start): bundles the example via bundle.config.ts, runs server.m
     const res = await fetch(`${url}/json`);
     assert.equal(res.status, 200);
     assert.equal((await res.json()).path, '/json');
-    const page = await fetch(`${url}/index.html`);
+    const home = await fetch(`${url}/`);
+    assert.equal(await home.text(), 'Hello from portico (node)\n', '/ reaches the app, not a static page');
+    const page = await fetch(`${url}/about.html`);
     assert.match(await page.text(), /Static hello/, 'examples/hello/public is served');
     const code = await new Promise((resolve) => {
       child.once('exit', resolve);
