@@ -46,8 +46,21 @@ export class FastResponse {
     this._body = body;
     this._status = status;
     this._statusText = init?.statusText ?? '';
-    this._headersInit = init?.headers;
+    const headers = init?.headers;
+    // Fetch copies the init headers: a Headers object (or pairs) changed after this line must
+    // not change the response. A plain object is copied too, shallowly, which is as cheap.
+    this._headersInit = headers == null || typeof headers !== 'object' ? headers
+      : isPlainRecord(headers) ? { ...headers }
+      : new LightHeaders(headers as ConstructorParameters<typeof LightHeaders>[0]);
+    // `new Response(upstream.body, upstream)`: the body undici already decoded, under headers
+    // that still name the upstream's coding and length (see fetchDecoded).
+    if (body != null && init != null && (init as Response).url && !FastResponse.isLight(init) && body === (init as Response).body && fetchDecoded(init as Response)) {
+      this._decoded = true;
+    }
   }
+
+  /** The body came decoded from `fetch()`: the gateway drops the upstream's Content-Encoding and Content-Length. */
+  _decoded = false;
 
   static json(data: unknown, init?: ResponseInit): FastResponse {
     const text = JSON.stringify(data);
@@ -206,6 +219,27 @@ export class FastResponse {
   }
 }
 
+function isPlainRecord(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// The codings undici's fetch() decodes (lib/web/fetch/index.js, onHeaders): it decodes all of
+// a response's codings or, when one is unknown, none.
+const DECODED_CODINGS = /^(?:\s*(?:x-gzip|gzip|deflate|br|zstd)\s*(?:,|$))+$/i;
+
+/**
+ * Whether `res` came from `fetch()` with a body undici decoded while its headers still say
+ * Content-Encoding (and the encoded Content-Length). Sent on as they are, the client would
+ * decode plain bytes, and the length would cut or overrun the body. workerd re-encodes such a
+ * body; a node gateway sends it decoded, without those two headers (what hono/proxy does by hand).
+ */
+export function fetchDecoded(res: Response | undefined): boolean {
+  if (res == null || typeof res !== 'object' || !res.url || res.body == null) return false;
+  const coding = res.headers?.get?.('content-encoding');
+  return coding != null && DECODED_CODINGS.test(coding);
+}
+
 /** The content type that Fetch sets from the kind of body when the app sets none. */
 function implicitContentType(body: Body): string | undefined {
   if (typeof body === 'string') return 'text/plain;charset=UTF-8';
@@ -236,17 +270,26 @@ export function responseParts(res: Response | FastResponse): {
   headers: Array<[string, string]>;
   body: WireBody;
 } {
-  if (FastResponse.isLight(res) && !res._hasNative) {
-    const direct = directBody(res);
-    if (direct) {
-      return { status: res._status, statusText: res._statusText, headers: res.headers.rawPairs(), body: direct };
+  let decoded = false;
+  if (FastResponse.isLight(res)) {
+    decoded = res._decoded;
+    if (!res._hasNative) {
+      const direct = directBody(res);
+      if (direct) {
+        let headers = res.headers.rawPairs();
+        if (decoded) headers = headers.filter(([k]) => k !== 'content-encoding' && k !== 'content-length');
+        return { status: res._status, statusText: res._statusText, headers, body: direct };
+      }
     }
     res = res._native;
+  } else {
+    decoded = fetchDecoded(res);
   }
   const native = res as Response;
   const headers: Array<[string, string]> = [];
   native.headers.forEach((v, k) => {
-    if (k !== 'set-cookie') headers.push([k, v]);
+    if (k === 'set-cookie' || (decoded && (k === 'content-encoding' || k === 'content-length'))) return;
+    headers.push([k, v]);
   });
   for (const c of native.headers.getSetCookie()) headers.push(['set-cookie', c]);
   return {

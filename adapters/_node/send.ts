@@ -50,13 +50,16 @@ export function sendResponse(res: ServerResponse, response: Response | FastRespo
           const value = (init as Record<string, unknown>)[key];
           if (value === undefined) continue;
           const n = key.length;
-          if (n === 12 || n === 14 || n === 17) {
+          if (n === 10 || n === 12 || n === 14 || n === 16 || n === 17) {
             const lower = key.toLowerCase();
             if (lower === 'content-type') hasType = true;
             else if (lower === 'content-length') {
               appLength = String(value);
               continue;
-            } else if (lower === 'transfer-encoding') continue;
+            } else if (HOP_BY_HOP.has(lower)) {
+              if (lower === 'connection') connection(res, String(value));
+              continue;
+            }
           }
           if (Array.isArray(value)) for (const v of value) flat.push(key, String(v));
           else flat.push(key, String(value));
@@ -83,6 +86,23 @@ export function sendResponse(res: ServerResponse, response: Response | FastRespo
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Fields about this one connection, which the gateway owns (RFC 9110 §7.6.1): an app's copy
+ * (often passed on from an upstream fetch()) would contradict node's own framing and
+ * keep-alive. Upgrade stays: a 426 must carry it (RFC 9110 §15.5.22).
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding']);
+
+/** An app's `Connection: close` is honoured (node then closes after this response); other values are node's to decide. */
+function connection(res: ServerResponse, value: string): void {
+  if (/(?:^|,)\s*close\s*(?:,|$)/i.test(value)) res.shouldKeepAlive = false;
+}
+
+/** An app's Content-Length for a stream body, when it is a valid one (RFC 9110 §8.6: 1*DIGIT). */
+function declaredLength(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
 
 /**
  * Make every header value of a flat list sendable (wireValue: UTF-8 bytes as Latin-1 chars)
@@ -143,7 +163,10 @@ export function writeParts(
       appLength = v;
       continue;
     }
-    if (k === 'transfer-encoding') continue;
+    if (HOP_BY_HOP.has(k)) {
+      if (k === 'connection') connection(res, v);
+      continue;
+    }
     flat.push(k, v);
   }
   const wide = toWire(flat);
@@ -162,6 +185,9 @@ export function writeParts(
       res.end(body.bytes);
       return;
     case 'stream':
+      // A stream's length is the app's word; an invalid one is dropped (chunked instead), a
+      // wrong one is caught while sending (pipeStream).
+      if (body.kind === 'stream' && declaredLength(appLength) === undefined) appLength = undefined;
       if (eager && res.req?.method === 'HEAD') {
         if (appLength !== undefined) flat.push('content-length', appLength);
         writeHead(res, status, statusText, flat);
@@ -173,7 +199,7 @@ export function writeParts(
         if (appLength !== undefined) flat.push('content-length', appLength);
         writeHead(res, status, statusText, flat);
         res.flushHeaders();
-        pipeStream(res, body.stream.getReader(), log);
+        pipeStream(res, body.stream.getReader(), log, declaredLength(appLength));
       } else {
         peekStream(res, status, statusText, flat, appLength, body.stream.getReader(), log);
       }
@@ -216,8 +242,7 @@ function peekStream(
         if (decided) return;
         decided = true;
         if (!startStreaming()) return;
-        writeChunk(res, first.value);
-        pipeStream(res, reader, log, second);
+        pipeStream(res, reader, log, declaredLength(appLength), first.value, second);
       });
       const second = reader.read();
       second.then(
@@ -233,8 +258,7 @@ function peekStream(
             return;
           }
           if (!startStreaming()) return;
-          writeChunk(res, first.value);
-          pipeStream(res, reader, log, second);
+          pipeStream(res, reader, log, declaredLength(appLength), first.value, second);
         },
         () => {
           // Handled by the stream path, which sees the same rejection.
@@ -242,8 +266,7 @@ function peekStream(
           decided = true;
           clearImmediate(timer);
           if (!startStreaming()) return;
-          writeChunk(res, first.value);
-          pipeStream(res, reader, log, second);
+          pipeStream(res, reader, log, declaredLength(appLength), first.value, second);
         },
       );
     },
@@ -256,16 +279,25 @@ function bytesOf(chunk: Uint8Array | string): Uint8Array {
   return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
 }
 
-function writeChunk(res: ServerResponse, chunk: Uint8Array | string): boolean {
-  return res.write(bytesOf(chunk));
-}
-
 /**
  * Pump a reader into `res`: write each chunk as it comes (node sends it at once), wait for
  * 'drain' when the socket buffer is full, and cancel the reader when the client goes away.
  */
-function pipeStream(res: ServerResponse, reader: Reader, log: Log, pending?: Promise<ReadableStreamReadResult<Uint8Array>>): void {
+function pipeStream(
+  res: ServerResponse,
+  reader: Reader,
+  log: Log,
+  expected?: number,
+  first?: Uint8Array | string,
+  pending?: Promise<ReadableStreamReadResult<Uint8Array>>,
+): void {
   let finished = false;
+  // Bytes still owed under the app's Content-Length. Node writes whatever it is given: too
+  // many bytes would be read by the client as the start of the next response, too few leave
+  // it waiting. Either is the app's error; the connection is closed, as for a failed stream.
+  let owed = expected;
+  const mismatch = (more: boolean): void =>
+    fail(new RangeError(`PORTICO_LENGTH_MISMATCH: the response has Content-Length: ${expected} but its body stream is ${more ? 'longer' : `${expected! - owed!} bytes short`}; remove the header or make it match`));
   const onClose = () => {
     if (!finished) {
       finished = true;
@@ -280,18 +312,30 @@ function pipeStream(res: ServerResponse, reader: Reader, log: Log, pending?: Pro
   const step = (result: ReadableStreamReadResult<Uint8Array>): void => {
     if (finished) return;
     if (result.done) {
+      if (owed !== undefined && owed > 0) return mismatch(false);
       finished = true;
       res.off('close', onClose);
       res.end();
       return;
     }
-    const chunk = result.value as Uint8Array | string;
+    if (write(result.value as Uint8Array | string)) pump();
+    else if (!finished) res.once('drain', pump);
+  };
+  /** Write one chunk; false when the socket is full (or the stream failed). */
+  const write = (chunk: Uint8Array | string): boolean => {
     if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
       fail(new TypeError(`PORTICO_BAD_CHUNK: a response stream yielded ${Object.prototype.toString.call(chunk)}; yield Uint8Array or string chunks`));
-      return;
+      return false;
     }
-    if (res.write(bytesOf(chunk))) pump();
-    else res.once('drain', pump);
+    const bytes = bytesOf(chunk);
+    if (owed !== undefined) {
+      if (bytes.byteLength > owed) {
+        mismatch(true);
+        return false;
+      }
+      owed -= bytes.byteLength;
+    }
+    return res.write(bytes);
   };
   const fail = (error: unknown): void => {
     if (finished) return;
@@ -299,6 +343,12 @@ function pipeStream(res: ServerResponse, reader: Reader, log: Log, pending?: Pro
     res.off('close', onClose);
     failStream(res, reader, error, log, false);
   };
+  if (first !== undefined && !write(first)) {
+    if (finished) return;
+    // The socket is full already: read on once it drains.
+    res.once('drain', () => (pending ? pending.then(step, fail) : pump()));
+    return;
+  }
   if (pending) pending.then(step, fail);
   else pump();
 }

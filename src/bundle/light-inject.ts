@@ -9,3 +9,6 @@
  */
 export { FastResponse as Response } from '../../adapters/_http/response.ts';
 export { LightHeaders as Headers } from '../../adapters/_http/headers.ts';
+// A light request is not an undici Request: `new Request(request, init)` and `fetch(request)`
+// go through shims that hand undici the real one (adapters/_http/request-shim.ts).
+export { PorticoRequest as Request, porticoFetch as fetch } from '../../adapters/_http/request-shim.ts';
