@@ -5,7 +5,10 @@
  *
  * - ALB: `requestContext.elb` (the only source with it).
  * - payload 2.0 (HTTP API, Function URL): `version: "2.0"` and `requestContext.http`.
- * - payload 1.0 (REST API, HTTP API 1.0): `httpMethod` and a `requestContext`.
+ * - payload 1.0 (REST API, HTTP API 1.0): `httpMethod` and a `requestContext`, and no
+ *   `requestContext.connectionId` / `eventType`: those mark a WebSocket API event, which is no
+ *   HTTP request even where a sample carries `httpMethod` and `path` (aws-lambda-go's
+ *   `events/testdata/apigw-websocket-request.json` does; the AWS docs' WebSocket events do not).
  *
  * Anything else (SQS, S3, a test invoke with `{}`) is not an HTTP request: `unknownEventError`
  * describes what arrived, so the invocation fails loudly in the Lambda console and metrics
@@ -28,8 +31,13 @@ export function eventKind(event: unknown): EventKind | undefined {
   if (rc === null || typeof rc !== 'object') return undefined;
   if (rc.elb !== undefined && typeof (event as AlbEvent).httpMethod === 'string') return 'alb';
   if ((event as V2Event).version === '2.0' && rc.http !== null && typeof rc.http === 'object') return 'v2';
-  if (typeof (event as V1Event).httpMethod === 'string' && typeof (event as V1Event).path === 'string') return 'v1';
+  if (typeof (event as V1Event).httpMethod === 'string' && typeof (event as V1Event).path === 'string' && !isWebSocket(rc)) return 'v1';
   return undefined;
+}
+
+/** A WebSocket API event's requestContext: a connection id and an event type (CONNECT, MESSAGE, DISCONNECT). */
+function isWebSocket(rc: Record<string, unknown>): boolean {
+  return rc.connectionId !== undefined || rc.eventType !== undefined;
 }
 
 /** Whether an ALB event came from a target group with multi-value headers turned on. */
@@ -52,7 +60,11 @@ export function unknownEventError(event: unknown): Error {
     const keys = Object.keys(event);
     got = keys.length ? `an object with keys [${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', ...' : ''}]` : 'an empty object {}';
     const rc = (event as { requestContext?: unknown }).requestContext;
-    if (rc && typeof rc === 'object') got += ` and requestContext keys [${Object.keys(rc).slice(0, 12).join(', ')}]`;
+    if (rc && typeof rc === 'object') {
+      got += ` and requestContext keys [${Object.keys(rc).slice(0, 12).join(', ')}]`;
+      const ws = rc as { eventType?: unknown; routeKey?: unknown };
+      if (isWebSocket(rc as Record<string, unknown>)) got = `a WebSocket API event (eventType ${String(ws.eventType)}, routeKey ${String(ws.routeKey)}): ${got}`;
+    }
   }
   const err = new Error(
     `PORTICO_LAMBDA_UNKNOWN_EVENT: the function received ${got}, which is not an HTTP event. ` +

@@ -84,9 +84,23 @@ export function errorText(err: unknown): string {
   }
 }
 
+// An IPv4 or IPv6 address, optionally with a prefix length: what a sourceIp should hold.
+const IP = /^(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)(?:\/\d{1,3})?$/;
+
+/**
+ * The address in an API Gateway `sourceIp`, or undefined when it holds none: the console's
+ * Test button sends "test-invoke-source-ip", and SAM's HttpApi sample "192.168.0.1/32" (the
+ * prefix length is dropped).
+ */
+function sourceAddress(ip: unknown): string | undefined {
+  if (typeof ip !== 'string' || !IP.test(ip)) return undefined;
+  const slash = ip.indexOf('/');
+  return slash === -1 ? ip : ip.slice(0, slash);
+}
+
 function clientAddress(event: V1Event | V2Event | AlbEvent, kind: EventKind): string | undefined {
-  if (kind === 'v2') return (event as V2Event).requestContext.http.sourceIp || undefined;
-  if (kind === 'v1') return (event as V1Event).requestContext.identity?.sourceIp || undefined;
+  if (kind === 'v2') return sourceAddress((event as V2Event).requestContext.http.sourceIp);
+  if (kind === 'v1') return sourceAddress((event as V1Event).requestContext.identity?.sourceIp);
   // ALB appends the address it saw to X-Forwarded-For: the last entry is the one to trust.
   const xff = rawHeader(event, 'x-forwarded-for');
   if (!xff) return undefined;

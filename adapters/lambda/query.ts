@@ -39,9 +39,21 @@ function identity(s: string): string {
   return s;
 }
 
+/**
+ * Whether an object has an own enumerable key (no array built).
+ *
+ * @example
+ * hasKeys({}); // false
+ */
+export function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 function join(multi: MultiMap | null | undefined, single: StringMap | null | undefined, enc: (s: string) => string): string {
   let out = '';
-  if (multi) {
+  // An empty multi-value map beside a filled single one (hand-written events) says nothing.
+  if (multi && (!single || hasKeys(multi))) {
     for (const name in multi) {
       const list = multi[name];
       if (!list) continue;

@@ -7,7 +7,7 @@
 import { LightHeaders } from '../_http/headers.ts';
 import { LightRequest } from '../_http/request.ts';
 import type { EventKind } from './events.ts';
-import { albQuery, v1Query } from './query.ts';
+import { albQuery, hasKeys, v1Query } from './query.ts';
 import type { AlbEvent, MultiMap, StringMap, V1Event, V2Event } from './types.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -68,7 +68,9 @@ export function eventHeaders(event: V1Event | V2Event | AlbEvent, kind: EventKin
     return h;
   }
   const e = event as V1Event | AlbEvent;
-  if (e.multiValueHeaders) fromMulti(h, e.multiValueHeaders);
+  // AWS fills both maps alike (or sets the unused one to null), but hand-written and emulated
+  // events often carry `multiValueHeaders: {}` beside a filled `headers`: an empty map says nothing.
+  if (e.multiValueHeaders && hasKeys(e.multiValueHeaders)) fromMulti(h, e.multiValueHeaders);
   else if (e.headers) fromSingle(h, e.headers);
   return h;
 }
