@@ -12,6 +12,7 @@ import { bundle } from '../../src/bundle/bundle.ts';
 import { emulatedEvent, type EmulatedEventKind } from '../../adapters/lambda/emulate-event.ts';
 import { startFunction, type RunningFunction } from './ric-harness.ts';
 import { splitPrelude, type InvocationOutcome } from './runtime-api-server.ts';
+import { assertResultShape } from './result-shape.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const APP = join(import.meta.dirname, 'fixtures/ric-app.ts');
@@ -52,6 +53,7 @@ describe('buffered handler under aws-lambda-ric', () => {
   for (const kind of kinds) {
     test(`${kind}: GET /ctx reaches the app with gateway lambda and the query`, async () => {
       const result = buffered(await fn.invoke(emulatedEvent(kind, request('GET', '/ctx?x=1&y=two'))));
+      assertResultShape(kind, result);
       assert.equal(result.statusCode, 200);
       const json = JSON.parse(bodyBytes(result).toString());
       assert.equal(json.gateway, 'lambda');
@@ -67,6 +69,7 @@ describe('buffered handler under aws-lambda-ric', () => {
       const event = emulatedEvent(kind, request('POST', '/echo', { 'content-type': 'application/octet-stream' }, bytes));
       assert.equal(event.isBase64Encoded, true);
       const result = buffered(await fn.invoke(event));
+      assertResultShape(kind, result);
       assert.equal(result.statusCode, 201);
       assert.equal(result.isBase64Encoded, true);
       assert.deepEqual(bodyBytes(result), Buffer.from(bytes));
@@ -74,6 +77,7 @@ describe('buffered handler under aws-lambda-ric', () => {
 
     test(`${kind}: two Set-Cookie headers survive`, async () => {
       const result = buffered(await fn.invoke(emulatedEvent(kind, request('GET', '/cookies'))));
+      assertResultShape(kind, result);
       assert.equal(result.statusCode, 200);
       if (kind === 'v2') assert.deepEqual(result.cookies, ['a=1; Path=/', 'b=2; Path=/; HttpOnly']);
       else if (kind === 'v1' || kind === 'alb-multi') assert.deepEqual(result.multiValueHeaders['set-cookie'], ['a=1; Path=/', 'b=2; Path=/; HttpOnly']);
