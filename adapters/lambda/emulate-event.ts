@@ -11,8 +11,9 @@
  *   cookies also listed one by one in `cookies` (Function URLs keep the cookie header too);
  *   `queryStringParameters` decoded, repeated keys joined with ','.
  * - REST API (v1): `path` kept percent-encoded; `headers` keeps the last value of a repeated
- *   header (client casing), `multiValueHeaders` all of them; query parameters decoded, last
- *   value in `queryStringParameters`, all in `multiValueQueryStringParameters`. The API is
+ *   header (client casing), `multiValueHeaders` all of them; query parameters decoded form-style
+ *   (`+` is a space, as a live capture shows: see query.ts), last value in
+ *   `queryStringParameters`, all in `multiValueQueryStringParameters`. The API is
  *   emulated behind a custom domain mapped at the root, so `requestContext.path` = `path`.
  * - ALB: header names lower-cased; with multi-value headers off, the last value of a repeated
  *   header or query key wins; query parameters are passed still URL-encoded.
@@ -64,11 +65,13 @@ function clfTime(ms: number): string {
   return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
+/** A query name or value decoded as API Gateway REST does: form-style, `+` is a space (query.ts). */
 function safeDecode(text: string): string {
+  const spaced = text.includes('+') ? text.replace(/\+/g, ' ') : text;
   try {
-    return decodeURIComponent(text);
+    return decodeURIComponent(spaced);
   } catch {
-    return text;
+    return spaced;
   }
 }
 

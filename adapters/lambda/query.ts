@@ -3,15 +3,26 @@
  *
  * - payload 2.0 (HTTP API, Function URLs): `rawQueryString` is the bytes the client sent;
  *   portico uses it as is (`+`, `%2B`, order, empty values all preserved).
- * - REST API (payload 1.0): API Gateway hands over only percent-DECODED values in
- *   `multiValueQueryStringParameters` (or `queryStringParameters`, last value per name).
- *   portico re-encodes each name and value with encodeURIComponent, so
- *   `new URLSearchParams(url.search)` gives back exactly the decoded values API Gateway saw.
- *   What cannot be preserved: the client's original spelling (`%20` vs `+`, `%7E` vs `~`),
- *   the order between different names (JSON object order is per name), and `?a` vs `?a=`.
- * - ALB: values arrive exactly as sent, still percent-encoded ("the load balancer does not
- *   decode them"), so they are joined raw and never decoded twice. With multi-value headers
- *   off, ALB keeps only the last value of a repeated name.
+ * - REST API (payload 1.0): API Gateway hands over only DECODED values in
+ *   `multiValueQueryStringParameters` (or `queryStringParameters`, last value per name), and
+ *   it decodes the way HTML forms encode (application/x-www-form-urlencoded): `+` becomes a
+ *   space, `%2B` a `+`, `%20` a space. So `?a=1+2&b=%2B` arrives as `{ a: ['1 2'], b: ['+'] }`:
+ *   a literal `+` in a value can only have come from `%2B`, and there is nothing ambiguous to
+ *   undo. Evidence: a live REST capture (hotsock/voker `vokerhttp/testdata/apigwv1-request.json`,
+ *   2026: `literalPlus=a+b` -> "a b", `encodedPlus=a%2Bb` -> "a+b"), aws/aws-cdk#19827 (a logged
+ *   event with `?sort=-+createdAt` -> "- createdAt"), micronaut-aws#1412 (`aa%2Bbb` -> "aa+bb").
+ *   The older belief that REST leaves `+` undecoded does not match those recordings.
+ *   portico therefore re-encodes each name and value with encodeURIComponent (`' '` -> `%20`,
+ *   `'+'` -> `%2B`), so `new URLSearchParams(url.search)` gives back exactly the values API
+ *   Gateway decoded, and a second decode can never turn a real `+` into a space. What cannot be
+ *   preserved: the client's spelling (`+` vs `%20`, `%7E` vs `~`), the order between different
+ *   names (JSON object order is per name), and `?a` vs `?a=`.
+ * - ALB: names and values arrive exactly as sent, still percent-encoded ("If the query
+ *   parameters are URL-encoded, the load balancer does not decode them", ALB docs "Lambda
+ *   functions as targets"; live capture: `a%2Bb` and `a+b` kept apart), so they are joined raw
+ *   and never decoded twice: every value keeps its spelling. Lost: the interleaving of repeated
+ *   names with others (`a=1&b=2&a=3` comes back as `a=1&a=3&b=2`) and, with multi-value headers
+ *   off, every value of a repeated name but the last.
  */
 import type { MultiMap, StringMap } from './types.ts';
 
