@@ -27,7 +27,14 @@ function lambdaCapabilities(event: string, streaming: boolean): Capabilities {
       requestStreaming: 'Lambda hands the function the whole request in one event',
       clientAbort: 'Lambda does not tell a running invocation that the client went away',
       ...(event === 'v2' ? { headerJoinSpace: 'Function URLs and HTTP APIs join repeated request headers with "," (API Gateway docs: "value1,value2")' } : {}),
-      ...(event === 'v2' ? {} : { rawQuery: 'REST API and ALB events carry parsed query parameters, not the query string as sent' }),
+      ...(event === 'v2'
+        ? {}
+        : event === 'v1'
+          ? {
+              rawQuery: 'REST API events carry decoded query parameters, not the query string as sent',
+              queryEncoding: 'API Gateway REST decodes query values form-style ("+" and "%20" both arrive as a space)',
+            }
+          : { rawQuery: 'ALB events carry the query values as sent, grouped by name: the order between names is lost' }),
       ...(streaming
         ? {}
         : {
