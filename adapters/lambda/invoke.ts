@@ -17,6 +17,8 @@ type AnyApp = { fetch(request: any, env: any, ctx: any): unknown };
 export interface Config {
   app: AnyApp;
   basePath: string;
+  /** ms before the invocation deadline at which request.signal aborts (see LambdaRequest.signal). */
+  deadlineMargin?: number;
   env: unknown;
   log: (line: string) => void;
 }
@@ -140,7 +142,7 @@ export function prepare(event: V1Event | V2Event | AlbEvent, kind: EventKind, co
   }
   // Methods are case-sensitive tokens (RFC 9110 §9.1); Fetch upper-cases the standard ones.
   const m = typeof method === 'string' && method !== '' ? method : 'GET';
-  const request = new LambdaRequest(event, kind, m.length <= 7 ? normalizeMethod(m) : m, appPath);
+  const request = new LambdaRequest(event, kind, m.length <= 7 ? normalizeMethod(m) : m, appPath, context, config.deadlineMargin);
   return { kind, albMulti, ctx, request, early: undefined };
 }
 

@@ -8,7 +8,7 @@ import { LightHeaders } from '../_http/headers.ts';
 import { LightRequest } from '../_http/request.ts';
 import type { EventKind } from './events.ts';
 import { albQuery, hasKeys, v1Query } from './query.ts';
-import type { AlbEvent, MultiMap, StringMap, V1Event, V2Event } from './types.ts';
+import type { AlbEvent, LambdaContext, MultiMap, StringMap, V1Event, V2Event } from './types.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -111,12 +111,52 @@ export class LambdaRequest extends LightRequest {
   #event: V1Event | V2Event | AlbEvent;
   #kind: EventKind;
   #path: string;
+  #context: LambdaContext | undefined;
+  #margin: number;
+  /** The deadline timer: undefined until the app reads `signal`, null when none is needed. */
+  #timer: ReturnType<typeof setTimeout> | null | undefined;
 
-  constructor(event: V1Event | V2Event | AlbEvent, kind: EventKind, method: string, path: string) {
+  constructor(event: V1Event | V2Event | AlbEvent, kind: EventKind, method: string, path: string, context?: LambdaContext, deadlineMargin = 1000) {
     super(method);
     this.#event = event;
     this.#kind = kind;
     this.#path = path;
+    this.#context = context;
+    this.#margin = deadlineMargin;
+  }
+
+  /**
+   * Aborts (reason: a TimeoutError DOMException) shortly before the invocation's deadline, so
+   * an app can stop work and answer while Lambda still takes an answer: `deadlineMargin` ms
+   * before it (default 1000), or once 90 % of the time left has passed if that is later (a
+   * 1-second function still gets most of its second). Lambda never reports a client that went
+   * away, so this is the only abort there is. The timer starts when the app first reads
+   * `signal`: apps that never look pay nothing.
+   */
+  override get signal(): AbortSignal {
+    const signal = super.signal;
+    if (this.#timer === undefined) this.#arm();
+    return signal;
+  }
+
+  #arm(): void {
+    this.#timer = null;
+    const left = this.#context?.getRemainingTimeInMillis?.();
+    if (typeof left !== 'number' || !(left > 0) || this.#margin < 0) return;
+    const delay = Math.max(left - this.#margin, Math.floor(left * 0.9));
+    const timer = setTimeout(() => {
+      this.#timer = null;
+      this._abort(new DOMException(`The Lambda invocation deadline is near (${Math.max(0, left - delay)} ms left)`, 'TimeoutError'));
+    }, delay);
+    // Never keep the process up for it; Lambda freezes it after the invocation anyway.
+    (timer as { unref?: () => void }).unref?.();
+    this.#timer = timer;
+  }
+
+  /** For the handler: the invocation is over, the deadline timer (if any) goes. */
+  _done(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 
   protected _url(): string {

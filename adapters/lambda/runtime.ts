@@ -52,6 +52,13 @@ export interface LambdaOptions {
   onOtherEvent?: (event: unknown, context: LambdaContext) => unknown;
   /** Where log lines go (app errors, dropped cookies). Default: console.error. */
   log?: (line: string) => void;
+  /**
+   * `request.signal` aborts this many ms before the invocation deadline
+   * (`context.getRemainingTimeInMillis()`), or after 90 % of the time left if that is later, so
+   * the app can stop and answer in time. The timer only starts when the app reads
+   * `request.signal`. A negative value turns it off. Default: 1000.
+   */
+  deadlineMargin?: number;
 }
 
 /** A buffered Lambda handler: async, (event, context) => result. */
@@ -71,9 +78,13 @@ function resolveConfig(app: App<any>, options: LambdaOptions): Config {
   if (options.albSetCookie !== undefined && options.albSetCookie !== 'first' && options.albSetCookie !== 'case-variants') {
     throw new TypeError('PORTICO_BAD_OPTION: "albSetCookie" must be "first" or "case-variants"');
   }
+  if (options.deadlineMargin !== undefined && !Number.isFinite(options.deadlineMargin)) {
+    throw new TypeError('PORTICO_BAD_OPTION: "deadlineMargin" must be a number of milliseconds (e.g. 1000), or negative to never abort request.signal');
+  }
   return {
     app,
     basePath: normalizeBasePath(options.basePath),
+    deadlineMargin: options.deadlineMargin,
     env: options.env ?? (globalThis as { process?: { env: unknown } }).process?.env ?? {},
     log: options.log ?? defaultLog,
   };
@@ -128,6 +139,7 @@ export function handle(app: App<any>, options: LambdaOptions = {}): LambdaHandle
         body = parts.body;
       }
     }
+    inv.request?._done();
     const result = lambdaResult(kind, inv.albMulti, parts.status, parts.statusText, parts.headers, body as Exclude<typeof body, { kind: 'stream' }>, resultOptions);
     // Lambda freezes the sandbox once the handler's promise settles: finish waitUntil work first.
     if (inv.ctx._pending) await inv.ctx._drain();

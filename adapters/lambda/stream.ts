@@ -131,12 +131,14 @@ export function streamingHandler(config: Config, aws: AwsLambdaGlobal, other: ((
     try {
       await writeBody(out, parts, inv);
     } catch (err) {
+      inv.request?._done();
       // Status and headers are gone already: the only honest signal left is a failed stream,
       // which the runtime reports with error trailers. Keep waitUntil work, then fail.
       config.log(`portico: the streamed response body failed (request id ${context?.awsRequestId}): ${errorText(err)}`);
       if (inv.ctx._pending) await inv.ctx._drain();
       throw err;
     }
+    inv.request?._done();
     await ended(out);
     if (inv.ctx._pending) await inv.ctx._drain();
   }
