@@ -2,7 +2,9 @@
  * The raw query string of a request, rebuilt from what each event source kept of it.
  *
  * - payload 2.0 (HTTP API, Function URLs): `rawQueryString` is the bytes the client sent;
- *   portico uses it as is (`+`, `%2B`, order, empty values all preserved).
+ *   portico uses it as is (`+`, `%2B`, order, empty values all preserved). AWS always sets it
+ *   (`""` for none); an event without it (hand-written, older local emulators) falls back to
+ *   its decoded `queryStringParameters`, re-encoded as for REST.
  * - REST API (payload 1.0): API Gateway hands over only DECODED values in
  *   `multiValueQueryStringParameters` (or `queryStringParameters`, last value per name), and
  *   it decodes the way HTML forms encode (application/x-www-form-urlencoded): `+` becomes a
@@ -91,6 +93,19 @@ function join(multi: MultiMap | null | undefined, single: StringMap | null | und
  */
 export function v1Query(event: { multiValueQueryStringParameters?: MultiMap | null; queryStringParameters?: StringMap | null }): string {
   return join(event.multiValueQueryStringParameters, event.queryStringParameters, encode);
+}
+
+/**
+ * The query string (without `?`) of a payload 2.0 event: `rawQueryString`, else rebuilt.
+ *
+ * @example
+ * v2Query({ rawQueryString: 'a=1+2' }); // 'a=1+2'
+ * v2Query({ queryStringParameters: { q: 'a b' } }); // 'q=a%20b'
+ */
+export function v2Query(event: { rawQueryString?: string; queryStringParameters?: StringMap | null }): string {
+  const raw = event.rawQueryString;
+  if (typeof raw === 'string') return raw;
+  return join(undefined, event.queryStringParameters, encode);
 }
 
 /**

@@ -7,7 +7,7 @@
 import { LightHeaders } from '../_http/headers.ts';
 import { LightRequest } from '../_http/request.ts';
 import type { EventKind } from './events.ts';
-import { albQuery, hasKeys, v1Query } from './query.ts';
+import { albQuery, hasKeys, v1Query, v2Query } from './query.ts';
 import type { AlbEvent, LambdaContext, MultiMap, StringMap, V1Event, V2Event } from './types.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -162,7 +162,7 @@ export class LambdaRequest extends LightRequest {
   protected _url(): string {
     const e = this.#event;
     const kind = this.#kind;
-    const q = kind === 'v2' ? (e as V2Event).rawQueryString ?? '' : kind === 'alb' ? albQuery(e as AlbEvent) : v1Query(e as V1Event);
+    const q = kind === 'v2' ? v2Query(e as V2Event) : kind === 'alb' ? albQuery(e as AlbEvent) : v1Query(e as V1Event);
     return origin(e) + this.#path + (q ? '?' + q : '');
   }
 

@@ -237,6 +237,13 @@ describe('HTTP API payload 2.0 and Function URLs, recorded', () => {
     assert.deepEqual(JSON.parse(result.body), { length: raw.length, same: true });
   });
 
+  test('an event without rawQueryString (hand-written, older emulators) falls back to queryStringParameters', async () => {
+    const event = recorded('http-v2-live');
+    delete event.rawQueryString;
+    const { seen } = await run(event, 'v2');
+    assert.deepEqual(params(seen.url).filter(([k]) => k.endsWith('Plus')), [['encodedPlus', 'a+b'], ['literalPlus', 'a b']]);
+  });
+
   test('non-ASCII rawPath as HTTP API delivers it (decoded) and a bare "%" it double-decoded', async () => {
     const event = recorded('http-v2-named-stage');
     event.rawPath = '/prod/café/50%off';
