@@ -68,6 +68,22 @@ function defaultLog(line: string): void {
   console.error(line);
 }
 
+// ALB takes at most 1 MB of response JSON from a Lambda target and answers 502 past it
+// ("Use Lambda functions as targets of an Application Load Balancer", Limits). Only bodies
+// near that size are measured.
+const ALB_LIMIT = 1024 * 1024;
+const ALB_CHECK_FROM = 256 * 1024;
+
+function albSizeCheck(result: LambdaResult, context: LambdaContext, log: (line: string) => void): void {
+  const size = Buffer.byteLength(JSON.stringify(result));
+  if (size > ALB_LIMIT) {
+    log(
+      `portico: the ALB response for request id ${context?.awsRequestId} is ${size} bytes of JSON; ALB accepts at most 1 MB from a ` +
+        'Lambda target and answers 502 instead. Send large bodies from S3 (a redirect to a presigned URL) or put the function behind a Function URL or API Gateway',
+    );
+  }
+}
+
 function resolveConfig(app: App<any>, options: LambdaOptions): Config {
   if (app === null || typeof app !== 'object' && typeof app !== 'function' || typeof (app as App).fetch !== 'function') {
     throw new TypeError('PORTICO_NO_APP: handle(app) needs an object with a fetch(request, env, ctx) method, e.g. handle({ fetch: () => new Response("hi") })');
@@ -141,6 +157,7 @@ export function handle(app: App<any>, options: LambdaOptions = {}): LambdaHandle
     }
     inv.request?._done();
     const result = lambdaResult(kind, inv.albMulti, parts.status, parts.statusText, parts.headers, body as Exclude<typeof body, { kind: 'stream' }>, resultOptions);
+    if (kind === 'alb' && result.body.length > ALB_CHECK_FROM) albSizeCheck(result, context, config.log);
     // Lambda freezes the sandbox once the handler's promise settles: finish waitUntil work first.
     if (inv.ctx._pending) await inv.ctx._drain();
     return result;

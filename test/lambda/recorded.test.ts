@@ -276,6 +276,18 @@ describe('ALB, recorded', () => {
     assert.equal(header(seen, 'cookie'), 'cookie-name=cookie-value');
   });
 
+  test('a response past ALB\'s 1 MB limit is logged with the reason (ALB would answer 502)', async () => {
+    const lines: string[] = [];
+    const big = { fetch: () => new FastResponse('x'.repeat(1100 * 1024), { headers: { 'content-type': 'text/plain' } }) as unknown as Response };
+    const result: any = await handle(big, { log: (l) => lines.push(l) })(recorded('alb-single'), lambdaContext('alb-big'));
+    assert.equal(result.statusCode, 200);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /alb-big.*ALB accepts at most 1 MB/);
+    lines.length = 0;
+    await handle({ fetch: () => new FastResponse('small') as unknown as Response }, { log: (l) => lines.push(l) })(recorded('alb-single'), lambdaContext());
+    assert.deepEqual(lines, []);
+  });
+
   test('health checks (ELB-HealthChecker, no Host header), both target group settings', async () => {
     const single = await run(recorded('alb-healthcheck'), 'alb');
     assert.equal(new URL(single.seen.url).pathname, '/');
