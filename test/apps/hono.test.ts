@@ -158,7 +158,7 @@ for (const name of TARGETS) {
 
     it('parseBody with multipart (repeated fields, binary file byte-exact) and urlencoded; formData()', async () => {
       const m = multipart();
-      const r = await fetch(at('/body/parse'), { method: 'POST', body: m.body, headers: { 'content-type': m.type } });
+      const r = await fetch(at('/body/parse'), { method: 'POST', body: new Uint8Array(m.body), headers: { 'content-type': m.type } });
       assert.deepEqual(await r.json(), {
         a: ['1', '2'],
         f: { name: 'x.bin', type: 'application/octet-stream', size: 1024, sha256: createHash('sha256').update(m.file).digest('hex') },

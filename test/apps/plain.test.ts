@@ -142,7 +142,7 @@ for (const name of TARGETS) {
 
     it('request.formData() with a multipart upload (binary part byte-exact) and a urlencoded body', async () => {
       const m = multipart();
-      const res = await fetch(at('/form'), { method: 'POST', body: m.body, headers: { 'content-type': m.type } });
+      const res = await fetch(at('/form'), { method: 'POST', body: new Uint8Array(m.body), headers: { 'content-type': m.type } });
       assert.equal(res.status, 200);
       assert.deepEqual(await res.json(), {
         a: '1',
