@@ -33,6 +33,8 @@ interface Contender {
   /** Returns the server script to run (building it first when needed). */
   script(work: string): string;
   env?: Record<string, string>;
+  /** Run only when named in --only. */
+  optional?: boolean;
 }
 
 const CONTENDERS: Contender[] = [
@@ -43,6 +45,7 @@ const CONTENDERS: Contender[] = [
   { id: 'srvx', label: 'srvx (native Response)', script: () => join(servers, 'srvx.ts') },
   { id: 'srvx-fast', label: 'srvx (its FastResponse)', script: () => join(servers, 'srvx.ts'), env: { SRVX_FAST: '1' } },
   { id: 'whatwg', label: '@whatwg-node/server', script: () => join(servers, 'whatwg.ts') },
+  { id: 'raw-array', label: 'node:http (raw, array headers)', script: () => join(servers, 'raw-array.ts'), optional: true },
 ];
 
 /** The portico contenders the targets are about; the bundle is what users run. */
@@ -63,7 +66,7 @@ function usage(): string {
   --warmup <s>        seconds of warm-up load per contender and workload before round 1 (default 3)
   --connections <n>   keep-alive connections (default 50)
   --only <ids>        comma-separated contenders (raw is always added, for the ratios)
-                      ids: ${CONTENDERS.map((c) => c.id).join(', ')}
+                      ids: ${CONTENDERS.map((c) => c.id + (c.optional ? ' (only when named)' : '')).join(', ')}
   --loader <name>     wrk or autocannon (default: wrk when installed)
   --server-cpu <n>    core for the servers (default 1)
   --load-cpu <n>      core for the load generator (default 0)
@@ -273,7 +276,7 @@ async function main(): Promise<void> {
 
   if (opts.profile) return profile(opts, loader, workloads);
 
-  let chosen = CONTENDERS;
+  let chosen = CONTENDERS.filter((c) => !c.optional);
   if (opts.only) chosen = CONTENDERS.filter((c) => c.id === 'raw' || opts.only!.includes(c.id) || c.label.endsWith('(extra)'));
 
   const perRun = opts.seconds + 1; // one load run plus start/stop of wrk
