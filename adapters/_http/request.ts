@@ -14,6 +14,7 @@ function nativeRequest(): typeof Request {
 }
 
 const decoder = /* @__PURE__ */ new TextDecoder();
+const parseJson = (text: string): any => JSON.parse(text);
 
 /**
  * @example
@@ -107,12 +108,21 @@ export abstract class LightRequest {
     return this._readBody();
   }
 
-  async text(): Promise<string> {
-    return decoder.decode(await this.#takeBytes());
+  // Not `async`: one promise hop less per body read (STYLE §7), measurable on POST.
+  text(): Promise<string> {
+    return this.#takeBytes().then((bytes) => this._decode(bytes));
   }
 
-  async json(): Promise<any> {
-    return JSON.parse(await this.text());
+  json(): Promise<any> {
+    return this.text().then(parseJson);
+  }
+
+  /**
+   * UTF-8 bytes to text as Fetch's `text()` does (a leading BOM dropped, bad sequences as
+   * U+FFFD). A gateway may override it with a faster platform decoder of the same behaviour.
+   */
+  protected _decode(bytes: Uint8Array): string {
+    return decoder.decode(bytes);
   }
 
   async bytes(): Promise<Uint8Array> {

@@ -67,7 +67,11 @@ export class FastResponse {
     if (text === undefined) throw new TypeError('Response.json: value is not JSON-serializable');
     // The type goes in before the headers are first read: read after, the string body's
     // implicit text/plain would already be there.
-    const headers = new LightHeaders(init?.headers as ConstructorParameters<typeof LightHeaders>[0]);
+    // No headers given: a plain object, which gateways write without building a Headers.
+    if (init?.headers == null) {
+      return new FastResponse(text, { status: init?.status, statusText: init?.statusText, headers: { 'content-type': 'application/json' } });
+    }
+    const headers = new LightHeaders(init.headers as ConstructorParameters<typeof LightHeaders>[0]);
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     return new FastResponse(text, { status: init?.status, statusText: init?.statusText, headers: headers as unknown as HeadersInit });
   }

@@ -6,6 +6,7 @@
  * Both enforce the body size limit while reading.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Buffer } from 'node:buffer';
 import { LightRequest } from '../_http/request.ts';
 import { NodeHeaders } from './headers.ts';
 
@@ -57,6 +58,13 @@ export class NodeRequest extends LightRequest {
 
   protected _headers(): NodeHeaders {
     return new NodeHeaders(this._req.rawHeaders);
+  }
+
+  /** Buffer's UTF-8 decoder, faster than TextDecoder here; it keeps a BOM, which Fetch drops. */
+  protected override _decode(bytes: Uint8Array): string {
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const text = buf.toString('utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
   /**
