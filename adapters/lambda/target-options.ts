@@ -43,6 +43,10 @@ export interface LambdaTargetOptions {
   functionUrl?: FunctionUrlMode;
   /** AWS region. Default: the SDK's default chain (AWS_REGION, ~/.aws/config). */
   region?: string;
+  /** `request.signal` aborts this many ms before the invocation deadline (the runtime's option); negative: never. Default 1000. */
+  deadlineMargin?: number;
+  /** ALB with multi-value headers off can carry one Set-Cookie: 'first' (log the rest) or 'case-variants' (the runtime's option). Default 'first'. */
+  albSetCookie?: 'first' | 'case-variants';
 }
 
 /** The options after defaults and checks. */
@@ -59,9 +63,11 @@ export interface ResolvedLambdaOptions {
   environment: Record<string, string>;
   functionUrl: FunctionUrlMode;
   region: string | undefined;
+  deadlineMargin: number | undefined;
+  albSetCookie: 'first' | 'case-variants' | undefined;
 }
 
-const KEYS = ['streaming', 'binary', 'basePath', 'memory', 'timeout', 'runtime', 'architecture', 'functionName', 'role', 'environment', 'functionUrl', 'region'];
+const KEYS = ['streaming', 'binary', 'basePath', 'memory', 'timeout', 'runtime', 'architecture', 'functionName', 'role', 'environment', 'functionUrl', 'region', 'deadlineMargin', 'albSetCookie'];
 
 /** Names Lambda sets itself and refuses in a function's environment. */
 const RESERVED_ENV = new Set([
@@ -127,7 +133,15 @@ export function resolveLambdaOptions(input: unknown, root?: string): ResolvedLam
     if (typeof v !== 'string') throw bad(`environment.${k}`, 'a string (write numbers and booleans as text)', v);
   }
   if (o.region !== undefined && (typeof o.region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(o.region))) throw bad('region', 'an AWS region such as "us-east-1"', o.region);
+  if (o.deadlineMargin !== undefined && (typeof o.deadlineMargin !== 'number' || !Number.isFinite(o.deadlineMargin))) {
+    throw bad('deadlineMargin', 'a number of milliseconds such as 1000 (negative: never abort request.signal)', o.deadlineMargin);
+  }
+  if (o.albSetCookie !== undefined && o.albSetCookie !== 'first' && o.albSetCookie !== 'case-variants') {
+    throw bad('albSetCookie', "'first' or 'case-variants'", o.albSetCookie);
+  }
   return {
+    deadlineMargin: o.deadlineMargin as number | undefined,
+    albSetCookie: o.albSetCookie as 'first' | 'case-variants' | undefined,
     streaming,
     binary: o.binary as string[] | undefined,
     basePath: o.basePath as string | undefined,

@@ -43,6 +43,8 @@ function runtimeOptions(ctx: BuildContext, options: ResolvedLambdaOptions): Reco
   if (basePath) out.basePath = basePath;
   if (options.binary !== undefined) out.binary = options.binary;
   if (options.streaming) out.streaming = true;
+  if (options.deadlineMargin !== undefined) out.deadlineMargin = options.deadlineMargin;
+  if (options.albSetCookie !== undefined) out.albSetCookie = options.albSetCookie;
   return out;
 }
 

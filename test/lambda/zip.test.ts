@@ -156,12 +156,23 @@ describe('lambda options', () => {
     [{ functionName: 'has space' }, /"lambda\.functionName" must be 1 to 64 letters/],
     [{ region: 'mars' }, /"lambda\.region" must be an AWS region/],
     [{ binary: true }, /"lambda\.binary" must be a list of media types/],
+    [{ deadlineMargin: '1s' }, /"lambda\.deadlineMargin" must be a number of milliseconds/],
+    [{ albSetCookie: 'all' }, /"lambda\.albSetCookie" must be 'first' or 'case-variants'/],
   ];
   for (const [input, message] of bad) {
     test(`refuses ${JSON.stringify(input)}`, () => {
       assert.throws(() => resolveLambdaOptions(input), (e: Error) => e.message.startsWith('PORTICO_BAD_OPTION: ') && message.test(e.message));
     });
   }
+
+  test('runtime options from the config reach handle() in the built entry', async () => {
+    const outDir = join(work, 'runtime-options');
+    await bundle({ target: 'lambda', entry: HELLO, root: ROOT, outDir, options: { deadlineMargin: 250, albSetCookie: 'case-variants', binary: ['image/*'] } });
+    const source = readFileSync(join(outDir, 'lambda', 'index.mjs'), 'utf8');
+    const call = /handle\(resolveApp\([^)]*\), (\{.*\})\);/.exec(source);
+    assert.ok(call, 'the entry hands options to handle()');
+    assert.deepEqual(JSON.parse(call[1]!), { binary: ['image/*'], deadlineMargin: 250, albSetCookie: 'case-variants' });
+  });
 
   test('a bad option fails the build with the option named', async () => {
     await assert.rejects(
