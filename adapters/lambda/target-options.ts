@@ -6,9 +6,9 @@
  *
  * Build time only.
  */
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { badOption, PorticoError } from '../../src/config/errors.ts';
 
 /** Node runtimes this target builds for (the bundle targets node20, so all of them run it). */
 export const LAMBDA_RUNTIMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
@@ -77,9 +77,8 @@ const RESERVED_ENV = new Set([
   'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
 ]);
 
-function bad(name: string, expected: string, got: unknown): Error {
-  const shown = typeof got === 'string' ? JSON.stringify(got) : got === null ? 'null' : Array.isArray(got) ? 'an array' : typeof got === 'object' ? 'an object' : String(got);
-  return new Error(`PORTICO_BAD_OPTION: "lambda.${name}" must be ${expected}, got ${shown}`);
+function bad(name: string, expected: string, got: unknown): PorticoError {
+  return badOption(`lambda.${name}`, expected, got);
 }
 
 /**
@@ -91,12 +90,12 @@ function bad(name: string, expected: string, got: unknown): Error {
  */
 export function resolveLambdaOptions(input: unknown, root?: string): ResolvedLambdaOptions {
   if (input === undefined || input === null) input = {};
-  if (typeof input !== 'object' || Array.isArray(input)) throw new Error(`PORTICO_BAD_OPTION: "lambda" must be an object of options, got ${Array.isArray(input) ? 'an array' : typeof input}`);
+  if (typeof input !== 'object' || Array.isArray(input)) throw badOption('lambda', 'an object of options', input);
   const o = input as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!KEYS.includes(key)) {
       const near = KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
-      throw new Error(`PORTICO_BAD_OPTION: unknown option "lambda.${key}"${near ? `; did you mean "lambda.${near}"?` : ''} (known: ${KEYS.join(', ')})`);
+      throw new PorticoError('PORTICO_BAD_OPTION', `unknown option "lambda.${key}"${near ? `; did you mean "lambda.${near}"?` : ''} (known: ${KEYS.join(', ')})`);
     }
   }
   const functionUrl = o.functionUrl ?? false;
@@ -104,7 +103,7 @@ export function resolveLambdaOptions(input: unknown, root?: string): ResolvedLam
   const streaming = o.streaming ?? functionUrl === 'streaming';
   if (typeof streaming !== 'boolean') throw bad('streaming', 'true or false', streaming);
   if (functionUrl === 'streaming' && !streaming) {
-    throw new Error(`PORTICO_BAD_OPTION: "lambda.functionUrl" is 'streaming' but "lambda.streaming" is false; a RESPONSE_STREAM Function URL needs a streaming handler: set streaming: true or functionUrl: 'buffered'`);
+    throw new PorticoError('PORTICO_BAD_OPTION', `"lambda.functionUrl" is 'streaming' but "lambda.streaming" is false; a RESPONSE_STREAM Function URL needs a streaming handler: set streaming: true or functionUrl: 'buffered'`);
   }
   if (o.binary !== undefined && !(Array.isArray(o.binary) && o.binary.every((t) => typeof t === 'string' && t.includes('/')))) {
     throw bad('binary', "a list of media types such as ['image/*', 'application/pdf']", o.binary);
@@ -129,7 +128,7 @@ export function resolveLambdaOptions(input: unknown, root?: string): ResolvedLam
   if (typeof environment !== 'object' || environment === null || Array.isArray(environment)) throw bad('environment', 'an object of string values', environment);
   for (const [k, v] of Object.entries(environment)) {
     if (!/^[a-zA-Z]\w+$/.test(k)) throw bad(`environment.${k}`, 'named by a letter then at least one more letter, digit or "_" (Lambda\'s pattern [a-zA-Z]([a-zA-Z0-9_])+)', k);
-    if (RESERVED_ENV.has(k)) throw new Error(`PORTICO_BAD_OPTION: "lambda.environment.${k}" is reserved by Lambda, which sets it itself; remove it or rename it`);
+    if (RESERVED_ENV.has(k)) throw new PorticoError('PORTICO_BAD_OPTION', `"lambda.environment.${k}" is reserved by Lambda, which sets it itself; remove it or rename it`);
     if (typeof v !== 'string') throw bad(`environment.${k}`, 'a string (write numbers and booleans as text)', v);
   }
   if (o.region !== undefined && (typeof o.region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(o.region))) throw bad('region', 'an AWS region such as "us-east-1"', o.region);

@@ -11,6 +11,7 @@ import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildContext, OutputFile, Target } from '../../src/bundle/target.ts';
 import type { NodeTargetOptions } from '../../src/config/define.ts';
+import { badOption, PorticoError } from '../../src/config/errors.ts';
 import type { BakedNodeOptions } from './start.ts';
 
 const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
@@ -30,9 +31,7 @@ function check(name: keyof typeof KNOWN, value: unknown): void {
     : name === 'trustProxy' ? typeof value === 'boolean' || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
     : name === 'maxBodySize' ? Number.isInteger(value) && (value as number) > 0
     : typeof value === 'boolean';
-  if (!ok) {
-    throw new Error(`PORTICO_BAD_OPTION: "node.${name}" must be ${KNOWN[name]}, got ${JSON.stringify(value)}`);
-  }
+  if (!ok) throw badOption(`node.${name}`, KNOWN[name], value);
 }
 
 function baked(ctx: BuildContext): BakedNodeOptions {
@@ -57,7 +56,7 @@ export const target: Target = {
     const o = (options ?? {}) as Record<string, unknown>;
     for (const [key, value] of Object.entries(o)) {
       if (!(key in KNOWN)) {
-        throw new Error(`PORTICO_BAD_OPTION: unknown option "node.${key}" (known: ${Object.keys(KNOWN).join(', ')}, lightResponse)`);
+        throw new PorticoError('PORTICO_BAD_OPTION', `unknown option "node.${key}" (known: ${Object.keys(KNOWN).join(', ')}, lightResponse)`);
       }
       if (value !== undefined) check(key as keyof typeof KNOWN, value);
     }

@@ -7,7 +7,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { BuildOptions, Message, Metafile } from 'esbuild';
-import { PorticoError } from '../config/errors.ts';
+import { badOption, PorticoError } from '../config/errors.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import { porticoPlugin } from './portico-plugin.ts';
 import { porticoRoot } from './portico-root.ts';
@@ -106,7 +106,7 @@ export async function prepareBuild(options: BundleOptions): Promise<PreparedBuil
   const root = resolve(options.root ?? process.cwd());
   const { lightResponse: targetLight, ...raw } = options.options ?? {};
   if (targetLight !== undefined && typeof targetLight !== 'boolean') {
-    throw new PorticoError('PORTICO_BAD_OPTION', `"${target.name}.lightResponse" must be true or false, got ${JSON.stringify(targetLight)}`);
+    throw badOption(`${target.name}.lightResponse`, 'true or false', targetLight);
   }
   let targetOptions: Record<string, unknown>;
   try {

@@ -177,7 +177,7 @@ describe('lambda options', () => {
   test('a bad option fails the build with the option named', async () => {
     await assert.rejects(
       bundle({ target: 'lambda', entry: HELLO, root: ROOT, outDir: join(work, 'bad'), options: { memory: 'lots' } }),
-      /PORTICO_BAD_OPTION: "lambda\.memory" must be a whole number of MB/,
+      /^PorticoError: PORTICO_BAD_OPTION: "lambda\.memory" must be a whole number of MB/,
     );
   });
 });

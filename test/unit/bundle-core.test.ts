@@ -150,7 +150,7 @@ test('errors: a target option rejected, a missing import, an outDir holding the 
   const dir = tempApp({ 'app.ts': APP, 'broken.ts': "import './nope.ts';\nexport default {};" });
   try {
     await assert.rejects(bundle({ target: libraryTarget(), entry: 'app.ts', root: dir, options: { bad: 1 } }), /^PorticoError: PORTICO_BAD_OPTION: "lib.bad" must not be set$/);
-    await assert.rejects(bundle({ target: 'node', entry: 'app.ts', root: dir, options: { port: 'x' } }), /PORTICO_BAD_OPTION: "node.port" must be a port number/);
+    await assert.rejects(bundle({ target: 'node', entry: 'app.ts', root: dir, options: { port: 'x' } }), /^PorticoError: PORTICO_BAD_OPTION: "node.port" must be a port number/, 'one code prefix, not two');
     await assert.rejects(bundle({ target: 'node', entry: 'app.ts', root: dir, options: { prot: 1 } }), /unknown option "node.prot"/);
     await assert.rejects(
       bundle({ target: 'node', entry: 'broken.ts', root: dir }),
