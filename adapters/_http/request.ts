@@ -8,6 +8,7 @@
  * at once) and the body as a stream. Web APIs only.
  */
 import { LightHeaders } from './headers.ts';
+import { readAll } from './read-all.ts';
 
 function nativeRequest(): typeof Request {
   return (globalThis as { Request: typeof Request }).Request;
@@ -100,7 +101,7 @@ export abstract class LightRequest {
       const stream = this.#stream;
       if (stream === null) return Promise.resolve(new Uint8Array(0));
       if (stream.locked) return Promise.reject(new TypeError('Body has already been used'));
-      return readStream(stream);
+      return readAll(stream);
     }
     if (this.#used) return Promise.reject(new TypeError('Body has already been used'));
     this.#used = true;
@@ -186,27 +187,6 @@ export abstract class LightRequest {
     if (#used in value) return true;
     return Function.prototype[Symbol.hasInstance].call(nativeRequest(), value);
   }
-}
-
-/** Every chunk of `stream`, joined. Locks the stream, so that a second read is refused. */
-async function readStream(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    total += value.byteLength;
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 /**

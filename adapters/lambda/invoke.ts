@@ -186,30 +186,3 @@ export async function runApp(inv: Invocation, context: LambdaContext, config: Co
     return failure(err, inv, context, config.log);
   }
 }
-
-/**
- * Read a whole stream body into one byte array (buffered mode has to send it in one piece).
- *
- * @example
- * const bytes = await collect(response.body);
- */
-export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const chunk = typeof value === 'string' ? Buffer.from(value as string, 'utf8') : value;
-    chunks.push(chunk);
-    size += chunk.byteLength;
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
-}
