@@ -110,7 +110,8 @@ function clientAddress(event: V1Event | V2Event | AlbEvent, kind: EventKind): st
   return (comma === -1 ? xff : xff.slice(comma + 1)).trim() || undefined;
 }
 
-function textParts(status: number, text: string): Parts {
+/** A plain-text answer from the gateway itself (404 outside the mount, 500). */
+export function textParts(status: number, text: string): Parts {
   return { status, statusText: '', headers: [['content-type', 'text/plain; charset=utf-8']], body: { kind: 'text', text } };
 }
 

@@ -147,6 +147,20 @@ function caseVariant(n: number): string {
 }
 
 /**
+ * Put every field but Set-Cookie into `headers`, repeats joined with ", " (RFC 9110 §5.3), and
+ * return the Set-Cookie values apart (they cannot be joined): payload 2.0 and single-value ALB.
+ */
+function joinHeaders(pairs: Array<[string, string]>, headers: Record<string, string>): string[] | undefined {
+  let cookies: string[] | undefined;
+  for (let i = 0; i < pairs.length; i++) {
+    const [k, v] = pairs[i]!;
+    if (k === 'set-cookie') (cookies ??= []).push(v);
+    else headers[k] = headers[k] === undefined ? v : `${headers[k]}, ${v}`;
+  }
+  return cookies;
+}
+
+/**
  * The result object for `kind` (and ALB's multi-value setting) from a response's parts.
  *
  * @example
@@ -165,12 +179,7 @@ export function lambdaResult(
   const encoded = encodeBody(body, pairs, options.binary);
   if (kind === 'v2') {
     const headers: Record<string, string> = {};
-    let cookies: string[] | undefined;
-    for (let i = 0; i < pairs.length; i++) {
-      const [k, v] = pairs[i]!;
-      if (k === 'set-cookie') (cookies ??= []).push(v);
-      else headers[k] = headers[k] === undefined ? v : `${headers[k]}, ${v}`;
-    }
+    const cookies = joinHeaders(pairs, headers);
     const result: V2Result = { statusCode: status, headers, body: encoded.body, isBase64Encoded: encoded.isBase64Encoded };
     if (cookies) result.cookies = cookies;
     return result;
@@ -186,12 +195,7 @@ export function lambdaResult(
   }
   if (kind === 'alb') {
     const headers: Record<string, string> = {};
-    let cookies: string[] | undefined;
-    for (let i = 0; i < pairs.length; i++) {
-      const [k, v] = pairs[i]!;
-      if (k === 'set-cookie') (cookies ??= []).push(v);
-      else headers[k] = headers[k] === undefined ? v : `${headers[k]}, ${v}`;
-    }
+    const cookies = joinHeaders(pairs, headers);
     if (cookies) {
       if (options.albSetCookie === 'case-variants') {
         for (let i = 0; i < cookies.length && i < 256; i++) headers[caseVariant(i)] = cookies[i]!;

@@ -18,7 +18,7 @@ import type { App } from '../../src/app.ts';
 import { normalizeBasePath } from '../_http/mount.ts';
 import { eventKind, unknownEventError } from './events.ts';
 import { readAll } from '../_http/read-all.ts';
-import { errorText, prepare, runApp, type Config, type Parts } from './invoke.ts';
+import { errorText, prepare, runApp, textParts, type Config, type Parts } from './invoke.ts';
 import { lambdaResult, type AlbSetCookie, type BinaryOption } from './result.ts';
 import { streamingHandler, type StreamingHandler } from './stream.ts';
 import type { AwsLambdaGlobal, HttpEvent, LambdaContext, LambdaResult } from './types.ts';
@@ -152,7 +152,7 @@ export function handle(app: App<any>, options: LambdaOptions = {}): LambdaHandle
         body = { kind: 'bytes', bytes: await readAll(body.stream) };
       } catch (err) {
         config.log(`portico: the response body stream failed (request id ${context?.awsRequestId}): ${errorText(err)}`);
-        parts = { status: 500, statusText: '', headers: [['content-type', 'text/plain; charset=utf-8']], body: { kind: 'text', text: `Internal Server Error (request id ${context?.awsRequestId})\n` } };
+        parts = textParts(500, `Internal Server Error (request id ${context?.awsRequestId})\n`);
         body = parts.body;
       }
     }
