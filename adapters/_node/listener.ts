@@ -4,7 +4,8 @@
  * once here; the per-request path is synchronous until the app returns a promise (STYLE §7).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { App, Context, Gateway } from '../../src/app.ts';
+import { isApp, type App, type Context, type Gateway } from '../../src/app.ts';
+import { describeValue } from '../_http/describe.ts';
 import { normalizeBasePath, outsideMountText, stripBasePath } from '../_http/mount.ts';
 import { linkNativeRequest } from '../_http/request.ts';
 import { rawHeader } from './headers.ts';
@@ -98,16 +99,6 @@ export function sendPlain(res: ServerResponse, status: number, text: string, clo
   res.end(text);
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined (did the handler forget to return?)';
-  if (typeof value === 'object') {
-    const name = (value as object).constructor?.name;
-    return `an object${name ? ` of class ${name}` : ''} (keys: ${Object.keys(value).slice(0, 5).join(', ') || 'none'})`;
-  }
-  return `a ${typeof value}`;
-}
-
 /**
  * Turn a portico app into a node:http request listener.
  *
@@ -117,7 +108,7 @@ function describe(value: unknown): string {
  * createServer(toNodeListener({ fetch: () => new Response('hi') })).listen(3000);
  */
 export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, options: NodeListenerOptions<Env> = {}): NodeListener {
-  if (app === null || typeof app !== 'object' && typeof app !== 'function' || typeof app.fetch !== 'function') {
+  if (!isApp(app)) {
     throw new TypeError('PORTICO_NO_APP: toNodeListener(app) needs an object with a fetch(request, env, ctx) method');
   }
   // Start-up is free on a server: load undici now so `instanceof Request` holds for the app.
@@ -152,7 +143,7 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
       return;
     }
     if (!isResponse(response)) {
-      log(`${req.method} ${req.url} failed: the app returned ${describe(response)}, not a Response`);
+      log(`${req.method} ${req.url} failed: the app returned ${describeValue(response)}, not a Response`);
       sendPlain(res, 500, 'Internal Server Error\n');
       return;
     }

@@ -8,6 +8,7 @@
  * Worker bundle.
  */
 import type { App, Context } from '../../src/app.ts';
+import { describeValue } from '../_http/describe.ts';
 import { normalizeBasePath, outsideMountText, stripBasePath } from '../_http/mount.ts';
 
 /**
@@ -170,7 +171,7 @@ class WorkerContext implements CloudflareContext {
 function checked(response: unknown, request: Request, ctx: WorkerContext): Response {
   if (response instanceof Response) return response;
   return failed(
-    new TypeError(`PORTICO_BAD_RESPONSE: app.fetch returned ${describe(response)}; return a Response (or a Promise of one)`),
+    new TypeError(`PORTICO_BAD_RESPONSE: app.fetch returned ${describeValue(response)}; return a Response (or a Promise of one)`),
     request,
     ctx,
   );
@@ -186,10 +187,4 @@ function failed(error: unknown, request: Request, ctx: WorkerContext): Response 
     status: 500,
     headers: { 'content-type': 'text/plain; charset=utf-8' },
   });
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'no constructor'})`;
-  return typeof value;
 }

@@ -4,6 +4,7 @@
  * Shared by the buffered handler (runtime.ts) and the streaming one (stream.ts).
  */
 import type { Context } from '../../src/app.ts';
+import { describeValue } from '../_http/describe.ts';
 import { outsideMountText, stripBasePath } from '../_http/mount.ts';
 import { FastResponse, responseParts, type WireBody } from '../_http/response.ts';
 import { isAlbMultiValue, type EventKind } from './events.ts';
@@ -180,7 +181,7 @@ export async function runApp(inv: Invocation, context: LambdaContext, config: Co
   try {
     const res = await config.app.fetch(inv.request, config.env, inv.ctx);
     if (res === null || typeof res !== 'object' || typeof (res as Response).status !== 'number') {
-      throw new TypeError(`PORTICO_BAD_RESPONSE: app.fetch resolved to ${res === null ? 'null' : typeof res}, not a Response; return a Response (or a promise of one)`);
+      throw new TypeError(`PORTICO_BAD_RESPONSE: app.fetch resolved to ${describeValue(res)}, not a Response; return a Response (or a promise of one)`);
     }
     return responseParts(res as Response | FastResponse);
   } catch (err) {

@@ -14,7 +14,7 @@
  *
  * Runs in the Lambda Node runtime only (uses Buffer and process.env).
  */
-import type { App } from '../../src/app.ts';
+import { isApp, type App } from '../../src/app.ts';
 import { normalizeBasePath } from '../_http/mount.ts';
 import { eventKind, unknownEventError } from './events.ts';
 import { readAll } from '../_http/read-all.ts';
@@ -86,7 +86,7 @@ function albSizeCheck(result: LambdaResult, context: LambdaContext, log: (line: 
 }
 
 function resolveConfig(app: App<any>, options: LambdaOptions): Config {
-  if (app === null || typeof app !== 'object' && typeof app !== 'function' || typeof (app as App).fetch !== 'function') {
+  if (!isApp(app)) {
     throw new TypeError('PORTICO_NO_APP: handle(app) needs an object with a fetch(request, env, ctx) method, e.g. handle({ fetch: () => new Response("hi") })');
   }
   if (options.binary !== undefined && typeof options.binary !== 'function' && !Array.isArray(options.binary)) {
