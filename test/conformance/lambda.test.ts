@@ -6,15 +6,15 @@
  * suite once per event source: Function URL / HTTP API 2.0 buffered and streaming, REST API
  * 1.0, ALB. The built zip under AWS's own runtime client is tested in test/lambda/ric.test.ts.
  */
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startServeBuilt } from './node-process.ts';
 import { FIXTURE_APP, runConformance, type Capabilities } from './suite.ts';
 
 const CLI = new URL('../../bin/portico.mjs', import.meta.url).pathname;
-const SERVE = new URL('../lambda/serve-built.ts', import.meta.url).pathname;
 const LIMIT = 6 * 1024 * 1024;
 
 function lambdaCapabilities(event: string, streaming: boolean): Capabilities {
@@ -54,29 +54,7 @@ for (const [event, streaming] of [['v2', false], ['v2', true], ['v1', false], ['
       const dir = mkdtempSync(join(tmpdir(), 'portico-conformance-lambda-'));
       if (streaming) writeFileSync(join(dir, 'bundle.config.ts'), 'export default { lambda: { streaming: true } };\n');
       await promisify(execFile)(process.execPath, [CLI, 'bundle', FIXTURE_APP, '--target', 'lambda', '--outdir', dir, '--base-path', basePath], { cwd: dir });
-      const child = spawn(process.execPath, [SERVE, join(dir, 'lambda'), event], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      let logs = '';
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      const baseUrl = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`serve-built did not start within 10 s:\n${logs}`)), 10_000);
-        const onData = (chunk: Buffer): void => {
-          logs += chunk.toString();
-          const m = /listening on (http:\/\/\S+)/.exec(logs);
-          if (m) resolve((clearTimeout(timer), m[1]!));
-        };
-        child.stdout!.on('data', onData);
-        child.stderr!.on('data', onData);
-        child.once('exit', (code) => reject(new Error(`serve-built exited with ${code}:\n${logs}`)));
-      });
-      return {
-        baseUrl,
-        logs: () => logs,
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-          await exited;
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
+      return startServeBuilt(dir, event);
     },
   });
 }

@@ -1,15 +1,18 @@
 /**
- * Build an app with the real CLI for the node target and run the built `server.mjs` as its own
- * process on an ephemeral loopback port: what the node conformance shim and the apps test share.
+ * Run built apps as their own processes on ephemeral loopback ports, what the conformance shims
+ * and the apps test share: the node target's `server.mjs` (built here with the real CLI), and
+ * a built dist/lambda behind the Function URL / API Gateway / ALB emulation.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { awaitOutput } from '../child-output.ts';
 import type { RunningTarget } from './suite.ts';
 
 const CLI = new URL('../../bin/portico.mjs', import.meta.url).pathname;
+const SERVE_LAMBDA = new URL('../lambda/serve-built.ts', import.meta.url).pathname;
 
 /**
  * @example
@@ -37,7 +40,6 @@ export async function startBundledNode(
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let logs = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -49,24 +51,35 @@ export async function startBundledNode(
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const baseUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server.mjs did not say where it listens within 10 s:\n${logs}`)), 10_000);
-      const onData = (chunk: Buffer): void => {
-        logs += chunk.toString();
-        const m = /listening on (http:\/\/[^\s/]+)/.exec(logs);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`server.mjs exited (${code ?? signal}) before listening:\n${logs}`));
-      });
-    });
-    return { baseUrl, logs: () => logs, stop, pid: child.pid! };
+    const { match: baseUrl, logs } = await awaitOutput(child, /listening on (http:\/\/[^\s/]+)/, 'server.mjs', 10_000);
+    return { baseUrl, logs, stop, pid: child.pid! };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * Serve a built dist/lambda folder (`<dir>/lambda`) in its own process through
+ * test/lambda/serve-built.ts, each request arriving as an `event` of that source; `stop()`
+ * kills it and removes `dir`.
+ *
+ * @example
+ * const target = await startServeBuilt(dir, 'v2');
+ * await fetch(`${target.baseUrl}/`);
+ * await target.stop();
+ */
+export async function startServeBuilt(dir: string, event: string): Promise<RunningTarget> {
+  const child = spawn(process.execPath, [SERVE_LAMBDA, join(dir, 'lambda'), event], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const { match: baseUrl, logs } = await awaitOutput(child, /listening on (http:\/\/\S+)/, 'serve-built', 10_000);
+    return { baseUrl, logs, stop };
   } catch (error) {
     await stop();
     throw error;

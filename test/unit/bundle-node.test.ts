@@ -8,33 +8,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundle } from '../../src/bundle/bundle.ts';
 import { listenOptions } from '../../adapters/node/start.ts';
+import { awaitOutput } from '../child-output.ts';
 
 const SYSTEM_NODE = '/usr/bin/node';
 
 /** Start server.mjs and resolve with its base URL from the "listening on" line (bounded wait). */
 function startServer(node: string, file: string, args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(node, [file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
+  return awaitOutput(child, /listening on (http:\/\/\S+)/, `${file} on ${node}`, 5000).then(
+    ({ match: url }) => ({ child, url }),
+    (error: unknown) => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not start in 5 s: ${out}`));
-    }, 5000);
-    const onData = (chunk: Buffer) => {
-      out += chunk;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]! });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${out}`));
-    });
-  });
+      throw error;
+    },
+  );
 }
 
 function stop(child: ChildProcess): Promise<void> {

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { awaitOutput } from '../child-output.ts';
 
 const repo = join(import.meta.dirname, '../..');
 const bin = join(repo, 'bin/portico.mjs');
@@ -141,21 +142,8 @@ test('serve (npm start): bundles the example via bundle.config.ts, runs server.m
   const out = mkdtempSync(join(tmpdir(), 'portico-serve-'));
   const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--outdir', out], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    let text = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line in 10 s: ${text}`)), 10000);
-      const onData = (c: Buffer) => {
-        text += c;
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('exit', () => reject(new Error(`serve exited: ${text}`)));
-    });
+    const { match: url, logs } = await awaitOutput(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'portico serve', 10000);
+    const text = logs();
     assert.match(text, /✓ built .*server\.mjs in \d+ ms/);
     const res = await fetch(`${url}/json`);
     assert.equal(res.status, 200);

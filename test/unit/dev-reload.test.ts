@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { awaitOutput } from '../child-output.ts';
 import { startDev } from '../../src/dev/dev.ts';
 import { DEV_STATUS_PATH } from '../../src/dev/error-page.ts';
 import type { Target } from '../../src/bundle/target.ts';
@@ -132,27 +133,14 @@ test('portico dev (the command): serves on the port it prints, reloads, restarts
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no url in 10 s: ${out}`)), 10000);
-    const onData = (c: Buffer) => {
-      out += c;
-      const m = /portico dev \(node\): (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-  });
+  const { match: url, logs } = await awaitOutput(child, /portico dev \(node\): (http:\/\/127\.0\.0\.1:\d+\/)/, 'portico dev', 10000);
   assert.equal(await (await fetch(url)).text(), 'cli one');
   writeFileSync(join(dir, 'src/app.ts'), 'export default { fetch: (request, env, ctx) => new Response("cli two" + ctx.basePath) };');
   await pollUntil(url, (_s, text) => text === 'cli two', 2000);
   // A config change restarts on the same port with the new config (here a mount point).
   writeFileSync(join(dir, 'bundle.config.mjs'), 'export default { basePath: "/b" };');
   await pollUntil(new URL('/b/x', url).href, (status, text) => status === 200 && text === 'cli two/b', 3000);
-  assert.match(out, /bundle\.config\.mjs changed: restarting/);
+  assert.match(logs(), /bundle\.config\.mjs changed: restarting/);
   const code = await new Promise((resolve) => {
     child.once('exit', resolve);
     child.kill('SIGTERM');
