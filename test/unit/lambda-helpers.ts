@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { FastResponse } from '../../adapters/_http/response.ts';
+import { installAwsLambdaGlobal, isStreamingHandler } from '../../adapters/lambda/emulate-invoke.ts';
 
 const FIXTURES = new URL('../fixtures/lambda-events/', import.meta.url);
 
@@ -44,7 +45,6 @@ export function resultBytes(result: any): Uint8Array {
 }
 
 const DELIMITER_LEN = 8;
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 
 /**
  * A response stream like the runtime's: a Writable with setContentType and the
@@ -88,27 +88,15 @@ export class RecordingStream extends Writable {
   }
 }
 
-/** Install (and return an uninstaller for) a stand-in `awslambda` global, as the runtime defines it. */
+/**
+ * Install (and return an uninstaller for) the `awslambda` global as the runtime defines it:
+ * the dev emulation's (adapters/lambda/emulate-invoke.ts), fresh, whatever was there before.
+ */
 export function installAwsLambda(): () => void {
   const had = Object.prototype.hasOwnProperty.call(globalThis, 'awslambda');
   const previous = (globalThis as any).awslambda;
-  (globalThis as any).awslambda = {
-    streamifyResponse(handler: any) {
-      handler[STREAMING] = 'response';
-      return handler;
-    },
-    HttpResponseStream: {
-      from(stream: RecordingStream, prelude: unknown) {
-        stream.setContentType('application/vnd.awslambda.http-integration-response');
-        const json = JSON.stringify(prelude);
-        stream._onBeforeFirstWrite = (write) => {
-          write(json);
-          write(new Uint8Array(DELIMITER_LEN));
-        };
-        return stream;
-      },
-    },
-  };
+  delete (globalThis as any).awslambda;
+  installAwsLambdaGlobal();
   return () => {
     if (had) (globalThis as any).awslambda = previous;
     else delete (globalThis as any).awslambda;
@@ -117,7 +105,7 @@ export function installAwsLambda(): () => void {
 
 /** Call a streamified handler the way the runtime does, and check what the runtime checks. */
 export async function invokeStreaming(handler: any, event: unknown, context = lambdaContext(), stream = new RecordingStream()): Promise<RecordingStream> {
-  if (handler[STREAMING] !== 'response') throw new Error('handler is not streamified');
+  if (!isStreamingHandler(handler)) throw new Error('handler is not streamified');
   const result = handler(event, stream, context);
   if (!result || typeof result.then !== 'function') throw new Error('Streaming does not support non-async handlers.');
   await result;
