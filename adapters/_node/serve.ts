@@ -17,7 +17,7 @@ export interface ServeOptions<Env = Record<string, unknown>> extends NodeListene
   port?: number;
   /** Interface to bind. Default `process.env.HOST`, else node's default (all interfaces, `::`). */
   host?: string;
-  /** A unix socket path to listen on instead of host:port; a stale socket file is removed. */
+  /** A unix socket path to listen on instead of host:port; a stale socket file is removed. Default none (host:port). */
   socket?: string;
   /** Largest request head (request line + headers) in bytes; node answers 431 beyond it. Default 16384 (node's). */
   maxHeaderSize?: number;
@@ -31,7 +31,7 @@ export interface ServeOptions<Env = Record<string, unknown>> extends NodeListene
   handleSignals?: boolean;
   /** How long a graceful shutdown waits for in-flight requests and waitUntil work, ms. Default 10000. */
   gracefulTimeout?: number;
-  /** Aborting it shuts the server down gracefully, as `close()` does. */
+  /** Aborting it shuts the server down gracefully, as `close()` does. Default none. */
   signal?: AbortSignal;
   /** No "listening on" line. Default false. */
   silent?: boolean;

@@ -30,6 +30,7 @@ export interface CloudflareContext extends Context {
   readonly props?: unknown;
 }
 
+/** Options of `toWorker`. */
 export interface ToWorkerOptions {
   /** The mount point, e.g. '/shop'. Default '' (the root). */
   basePath?: string;

@@ -23,6 +23,7 @@ import { lambdaResult, type AlbSetCookie, type BinaryOption } from './result.ts'
 import { streamingHandler, type StreamingHandler } from './stream.ts';
 import type { AwsLambdaGlobal, HttpEvent, LambdaContext, LambdaResult } from './types.ts';
 
+/** Options of `handle(app, options)`; the lambda target fills them from bundle.config.ts. */
 export interface LambdaOptions {
   /**
    * Where the app is mounted below what API Gateway already took off (stage, base path

@@ -55,23 +55,37 @@ export interface PorticoConfig {
   define?: Record<string, string>;
   /** Packages left out of the bundle (for native addons installed beside it). Default []. */
   external?: string[];
-  /** Options of the node target. */
+  /** Options of the node target. Default {} (every field at its own default). */
   node?: NodeTargetOptions;
-  /** Options of the other targets, checked by each target. */
+  /**
+   * Options of the other targets, each checked by its target when it builds (an unknown or
+   * badly typed field fails the build with PORTICO_BAD_OPTION naming it). Default {} each.
+   */
   lambda?: Record<string, unknown>;
+  /** See `lambda`. Default {}. */
   cloudflare?: Record<string, unknown>;
+  /** See `lambda`. Default {}. */
   fastcgi?: Record<string, unknown>;
+  /** See `lambda`. Default {}. */
   scgi?: Record<string, unknown>;
+  /** See `lambda`. Default {}. */
   cgi?: Record<string, unknown>;
+  /** See `lambda`. Default {}. */
   exe?: Record<string, unknown>;
 }
 
-/** What a config function receives. */
+/**
+ * What a config function receives.
+ *
+ * @example
+ * export default defineConfig(({ command }) => ({ minify: command !== 'dev' }));
+ */
 export interface ConfigEnv {
   /** The CLI command running: 'bundle', 'serve', 'dev' or 'deploy'. */
   command: string;
 }
 
+/** What `bundle.config.ts` may default-export: the config, or a function (sync or async) returning it. */
 export type UserConfig = PorticoConfig | ((env: ConfigEnv) => PorticoConfig | Promise<PorticoConfig>);
 
 /**
