@@ -223,7 +223,9 @@ export class FastResponse {
   }
 }
 
-function isPlainRecord(value: object): boolean {
+/** A plain object (`{...}` or `Object.create(null)`), as opposed to a Headers, Map or array. */
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }

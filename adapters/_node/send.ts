@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { wireValue } from '../_http/headers.ts';
-import { FastResponse, responseParts, type WireBody } from '../_http/response.ts';
+import { FastResponse, isPlainRecord, responseParts, type WireBody } from '../_http/response.ts';
 
 const TEXT_PLAIN = 'text/plain;charset=UTF-8';
 // RFC 9112 §4: reason-phrase = *( HTAB / SP / VCHAR / obs-text )
@@ -41,7 +41,7 @@ export function sendResponse(res: ServerResponse, response: Response | FastRespo
   if (FastResponse.isLight(response) && !response._hasNative && !response.bodyUsed) {
     const body = response._body;
     const init = response._headersInit;
-    if ((typeof body === 'string' || body == null || body instanceof Uint8Array) && (init == null || isPlainObject(init))) {
+    if ((typeof body === 'string' || body == null || body instanceof Uint8Array) && (init == null || isPlainRecord(init))) {
       const flat: string[] = [];
       let hasType = false;
       let appLength: string | undefined;
@@ -122,12 +122,6 @@ function toWire(flat: string[]): boolean {
   return wide;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 function writeHead(res: ServerResponse, status: number, statusText: string, flat: string[]): void {
   if (statusText !== '' && REASON.test(statusText)) res.writeHead(status, statusText, flat);
   else res.writeHead(status, flat);
@@ -187,7 +181,7 @@ export function writeParts(
     case 'stream':
       // A stream's length is the app's word; an invalid one is dropped (chunked instead), a
       // wrong one is caught while sending (pipeStream).
-      if (body.kind === 'stream' && declaredLength(appLength) === undefined) appLength = undefined;
+      if (declaredLength(appLength) === undefined) appLength = undefined;
       if (eager && res.req?.method === 'HEAD') {
         if (appLength !== undefined) flat.push('content-length', appLength);
         writeHead(res, status, statusText, flat);
