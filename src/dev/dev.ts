@@ -2,7 +2,8 @@
  * `portico dev`: an esbuild context over the app, rebuilt when a file it read changes; each good
  * build is imported fresh (a `?v=<n>` query busts Node's module cache) and swapped into the
  * running server through the target's `dev` hook, so production's adapter code serves it.
- * A broken build is printed in the terminal and served as the error page until it is fixed.
+ * A broken build is printed in the terminal and shown as the error page to browsers until it is
+ * fixed; other requests keep getting the last good build.
  */
 import { relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -90,7 +91,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       watcher.update([...watcher.files, ...errorFiles(err, ctx), ...(options.watchAlso ?? [])]);
       const details = (err as { details?: string }).details ?? (err.stack || String(err));
       process.stderr.write(details);
-      log(`✗ build failed (${reason}): serving the error page until it is fixed`);
+      log(`✗ build failed (${reason}): browsers get the error page, other requests the last good build, until it is fixed`);
       server.fail('Build failed', details);
       return;
     }
@@ -108,7 +109,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     } catch (error) {
       const details = (error as Error)?.stack ?? String(error);
       console.error(error);
-      log(`✗ the new build threw while loading (${reason}): serving the error page`);
+      log(`✗ the new build threw while loading (${reason}): browsers get the error page, other requests the last good build`);
       server.fail('The app threw while loading', details);
       return;
     }

@@ -1,8 +1,10 @@
 /**
  * The dev server: one node:http server whose request handler is swapped after each build, so
  * the port never closes and a reload is as fast as importing the new bundle. While the latest
- * build is broken it answers every request with the error page (status 500), not with the last
- * good build: stale code that ignores your edit is more confusing than an error.
+ * build is broken, a browser loading a page (Accept: text/html) gets the error page (status 500,
+ * reloading itself once a fix builds), so the developer sees why; every other request (fetch
+ * calls, assets, curl, API clients) is still served by the last good build, as vite keeps the old
+ * modules running under its error overlay. With no good build yet, everything gets the error.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +15,7 @@ import { DEV_STATUS_PATH, errorPage, errorText } from './error-page.ts';
 type State =
   | { kind: 'starting' }
   | { kind: 'ok'; handle: DevHandle }
-  | { kind: 'error'; title: string; details: string };
+  | { kind: 'error'; title: string; details: string; lastGood: DevHandle | undefined };
 
 /**
  * @example
@@ -51,19 +53,21 @@ export class DevServer {
 
   /** Serve a new build from now on; the previous one is closed after the swap. */
   async swap(handle: DevHandle): Promise<void> {
-    const previous = this.#state;
+    const previous = this.#live(this.#state);
     this.version++;
     this.#state = { kind: 'ok', handle };
-    if (previous.kind === 'ok' && previous.handle !== handle) await previous.handle.close?.();
+    if (previous !== undefined && previous !== handle) await previous.close?.();
   }
 
-  /** Serve the error page until the next good build. */
+  /** Show the error page to browsers until the next good build; the last good build serves the rest. */
   fail(title: string, details: string): void {
     this.version++;
-    // The last good build is dropped rather than kept: see the module comment.
-    const previous = this.#state;
-    this.#state = { kind: 'error', title, details };
-    if (previous.kind === 'ok') void previous.handle.close?.();
+    this.#state = { kind: 'error', title, details, lastGood: this.#live(this.#state) };
+  }
+
+  /** The build that answers requests in `state`, if any. */
+  #live(state: State): DevHandle | undefined {
+    return state.kind === 'ok' ? state.handle : state.kind === 'error' ? state.lastGood : undefined;
   }
 
   get ok(): boolean {
@@ -71,11 +75,11 @@ export class DevServer {
   }
 
   close(): Promise<void> {
-    const state = this.#state;
+    const live = this.#live(this.#state);
     this.server.closeAllConnections?.();
     return new Promise((resolve) =>
       this.server.close(() => {
-        if (state.kind === 'ok') Promise.resolve(state.handle.close?.()).then(() => resolve(), () => resolve());
+        if (live !== undefined) Promise.resolve(live.close?.()).then(() => resolve(), () => resolve());
         else resolve();
       }),
     );
@@ -93,12 +97,13 @@ export class DevServer {
       res.end('portico dev: the first build is still running\n');
       return;
     }
-    if (state.kind === 'error') {
+    if (state.kind === 'error' && (state.lastGood === undefined || wantsPage(req))) {
       this.#sendError(req, res, state.title, state.details);
       return;
     }
+    const handle = state.kind === 'ok' ? state.handle : state.lastGood!;
     try {
-      const result = state.handle.listener(req, res);
+      const result = handle.listener(req, res);
       if (result instanceof Promise) result.catch((error: unknown) => this.#crash(req, res, error));
     } catch (error) {
       this.#crash(req, res, error);
@@ -120,4 +125,11 @@ export class DevServer {
     res.writeHead(500, { 'content-type': html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html ? errorPage(title, details, this.version) : errorText(title, details));
   }
+}
+
+/** A browser loading a page (not a fetch() call or an asset): the one to show a build error to. */
+function wantsPage(req: IncomingMessage): boolean {
+  const mode = req.headers['sec-fetch-mode'];
+  if (mode !== undefined) return mode === 'navigate';
+  return /text\/html/.test(req.headers.accept ?? '');
 }

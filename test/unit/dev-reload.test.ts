@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { awaitOutput } from '../child-output.ts';
 import { startDev } from '../../src/dev/dev.ts';
@@ -21,15 +22,32 @@ function tempApp(files: Record<string, string>): string {
 
 const app = (text: string) => `import { word } from './word.ts';\nexport default { fetch: (req, env, ctx) => new Response(${JSON.stringify(text)} + ' ' + word + ' ' + ctx.gateway) };\n`;
 
+/**
+ * GET with exactly these headers, through node:http (fetch adds its own Sec-Fetch-Mode: cors,
+ * which would hide a browser's page load).
+ */
+function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'] ?? '', text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** GET until `check` passes, every 10 ms, for at most `limitMs`. Returns the elapsed time. */
-async function pollUntil(url: string, check: (status: number, text: string) => boolean, limitMs: number, init?: RequestInit): Promise<number> {
+async function pollUntil(url: string, check: (status: number, text: string) => boolean, limitMs: number, headers?: Record<string, string>): Promise<number> {
   const started = performance.now();
   let last = '';
   while (performance.now() - started < limitMs) {
     try {
-      const res = await fetch(url, init);
-      last = `${res.status} ${await res.text()}`;
-      if (check(res.status, last.slice(4))) return performance.now() - started;
+      const res = await httpGet(url, headers);
+      last = `${res.status} ${res.text}`;
+      if (check(res.status, res.text)) return performance.now() - started;
     } catch (error) {
       // Only a config restart closes the port, for a few ms: try again.
       last = String((error as Error).cause ?? error);
@@ -59,20 +77,26 @@ test('a save is served within 2 s on the same port; a broken build serves the er
   const importMs = await pollUntil(dev.url, (_s, text) => text === 'two beta node', 2000);
   t.diagnostic(`save → new code served: entry ${entryMs.toFixed(0)} ms, imported file ${importMs.toFixed(0)} ms`);
 
-  // A syntax error: the error page (HTML for browsers, text otherwise), status 500.
+  // A syntax error: a browser loading a page gets the error page (status 500); every other
+  // request is still served by the last good build.
+  const browser = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-mode': 'navigate' };
   writeFileSync(join(dir, 'src/word.ts'), "export const word = 'gamma\n");
-  await pollUntil(dev.url, (status) => status === 500, 2000);
-  const page = await fetch(dev.url, { headers: { accept: 'text/html' } });
+  await pollUntil(dev.url, (status) => status === 500, 2000, browser);
+  const page = await httpGet(dev.url, browser);
   assert.equal(page.status, 500);
-  assert.match(page.headers.get('content-type')!, /^text\/html/);
-  const html = await page.text();
+  assert.match(page.type, /^text\/html/);
+  const html = page.text;
   assert.match(html, /<title>Build failed · portico dev<\/title>/);
   assert.match(html, /Unterminated string literal/);
   assert.match(html, /src\/word\.ts:1:/);
   assert.doesNotMatch(html, /\u001b\[/, 'no terminal colour codes in the page');
-  const text = await fetch(dev.url);
-  assert.match(text.headers.get('content-type')!, /^text\/plain/);
-  assert.match(await text.text(), /^Build failed\n\n/);
+  const api = await fetch(dev.url);
+  assert.equal(api.status, 200, 'a non-page request is served by the last good build');
+  assert.equal(await api.text(), 'two beta node');
+  const asset = await httpGet(dev.url, { accept: 'text/html', 'sec-fetch-mode': 'no-cors' });
+  assert.equal(asset.text, 'two beta node', 'a subresource of a page is not a page load');
+  const plainHtml = await httpGet(dev.url, { accept: 'text/html' });
+  assert.equal(plainHtml.status, 500, 'a client asking for HTML without Sec-Fetch headers gets the page');
   const status = await (await fetch(new URL(DEV_STATUS_PATH, dev.url))).json();
   assert.equal(status.ok, false);
 
@@ -85,7 +109,8 @@ test('a save is served within 2 s on the same port; a broken build serves the er
 
   // The app throws while loading (no app exported): the error page names it.
   writeFileSync(join(dir, 'src/app.ts'), 'export default { nope: 1 };\n');
-  await pollUntil(dev.url, (s, body) => s === 500 && /PORTICO_NO_APP/.test(body), 2000);
+  await pollUntil(dev.url, (s, body) => s === 500 && /PORTICO_NO_APP/.test(body), 2000, browser);
+  assert.equal(await (await fetch(dev.url)).text(), 'two delta node', 'the last good build still serves API calls');
   writeFileSync(join(dir, 'src/app.ts'), app('three'));
   await pollUntil(dev.url, (_s, body) => body === 'three delta node', 2000);
   assert.ok(lines.some((l) => /^✓ reloaded in \d+ ms \(src\/app\.ts changed\)$/.test(l)), lines.join('\n'));
@@ -99,9 +124,11 @@ test('a first build that fails still serves (the error page), and recovers', asy
     await dev.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  // No good build to fall back on: every request gets the error, as text when not a page load.
   const res = await fetch(dev.url);
   assert.equal(res.status, 500);
-  await res.text();
+  assert.match(res.headers.get('content-type')!, /^text\/plain/);
+  assert.match(await res.text(), /^Build failed\n\n/);
   writeFileSync(join(dir, 'app.ts'), 'export default { fetch: () => new Response("fixed") };');
   await pollUntil(dev.url, (_s, text) => text === 'fixed', 2000);
 });
