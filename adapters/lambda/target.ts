@@ -13,10 +13,9 @@
  *
  * Build time only: never imported by runtime code.
  */
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import type { Plugin } from 'esbuild';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../src/bundle/native-addons.ts';
 import type { BuildContext, OutputFile, Target } from '../../src/bundle/target.ts';
 import { resolveLambdaOptions, type ResolvedLambdaOptions } from './target-options.ts';
 import { filesUnder, zipEntries } from './zip.ts';
@@ -25,13 +24,6 @@ import { filesUnder, zipEntries } from './zip.ts';
 export const LAMBDA_ENTRY_FILE = 'index.mjs';
 export const LAMBDA_HANDLER = 'index.handler';
 export const LAMBDA_ZIP_FILE = 'function.zip';
-
-/** Gives bundled CommonJS a working `require` in an ES module (esbuild leaves `require` calls to node built-ins and externals as is). */
-const REQUIRE_BANNER =
-  "import { createRequire as __porticoCreateRequire } from 'node:module';\nconst require = __porticoCreateRequire(import.meta.url);";
-
-/** Native addons found while bundling, per output folder: absolute source → path in the bundle folder. */
-const nativeAddons = new Map<string, Map<string, string>>();
 
 /**
  * The options the entry hands the runtime's `handle(app, options)`: only what is set, so the
@@ -69,43 +61,6 @@ export function lambdaEntrySource(ctx: BuildContext): string {
 }
 
 /**
- * esbuild plugin: a `require('./x.node')` (or import) of a native addon becomes a require of a
- * content-hashed copy under `native/`, which `package` copies beside the bundle.
- */
-function nativeAddonPlugin(ctx: BuildContext): Plugin {
-  return {
-    name: 'portico-lambda-native',
-    setup(build) {
-      const found = new Map<string, string>();
-      nativeAddons.set(ctx.outDir, found);
-      build.onStart(() => found.clear());
-      // Copied here rather than in `package`, which dev builds skip.
-      build.onEnd((result) => {
-        if (result.errors.length) return;
-        for (const [source, target] of found) {
-          const dest = join(ctx.outDir, target);
-          mkdirSync(dirname(dest), { recursive: true });
-          cpSync(source, dest);
-        }
-      });
-      build.onResolve({ filter: /\.node$/ }, (args) => {
-        // The stub's own require of the copy stays a run-time require (external).
-        if (args.namespace === 'portico-native') return { path: args.path, external: true };
-        const source = resolve(args.resolveDir, args.path);
-        if (!existsSync(source)) return undefined; // let esbuild report the missing file
-        return { path: source, namespace: 'portico-native' };
-      });
-      build.onLoad({ filter: /.*/, namespace: 'portico-native' }, (args) => {
-        const hash = createHash('sha256').update(readFileSync(args.path)).digest('hex').slice(0, 12);
-        const target = `native/${basename(args.path, '.node')}-${hash}.node`;
-        found.set(args.path, target);
-        return { contents: `module.exports = require(${JSON.stringify('./' + target)});`, loader: 'js', resolveDir: ctx.outDir };
-      });
-    },
-  };
-}
-
-/**
  * Copy assets beside the bundle (addons are already there, see the plugin), then zip the
  * folder reproducibly.
  *
@@ -117,7 +72,7 @@ export async function packageLambda(ctx: BuildContext, build: { outputFiles: str
   if (ctx.publicDir && existsSync(ctx.publicDir)) {
     cpSync(ctx.publicDir, join(ctx.outDir, 'public'), { recursive: true, dereference: true });
   }
-  for (const target of (nativeAddons.get(ctx.outDir) ?? new Map()).values()) files.push({ path: join(ctx.outDir, target), kind: 'native' });
+  for (const target of nativeAddonFiles(ctx.outDir)) files.push({ path: join(ctx.outDir, target), kind: 'native' });
   if (ctx.publicDir && existsSync(ctx.publicDir)) {
     for (const asset of filesUnder(join(ctx.outDir, 'public'), { prefix: 'public' })) files.push({ path: join(ctx.outDir, asset.path), kind: 'asset' });
   }
@@ -149,7 +104,7 @@ export const target: Target = {
       conditions: ['node', 'import', 'module'],
       // The AWS SDK v3 is in the runtime, but its version there is AWS's choice; bundling
       // what the app installed keeps behaviour the same as tested.
-      plugins: [nativeAddonPlugin(ctx)],
+      plugins: [nativeAddonPlugin(ctx.outDir)],
       legalComments: 'none',
     };
   },

@@ -1,7 +1,8 @@
 /**
  * The `node` target (build time): `dist/node/server.mjs`, one ESM file with the app, portico's
  * Node runtime and every dependency inside, so it runs with no node_modules on Node 20, 22 and
- * 24; `public/` is copied to `dist/node/public` and served by the runtime's static option.
+ * 24; `public/` is copied to `dist/node/public` and served by the runtime's static option, and
+ * native addons (`.node`) are copied to `dist/node/native/` (src/bundle/native-addons.ts).
  *
  *   node dist/node/server.mjs [--port 8080] [--host 0.0.0.0] [--socket /run/app.sock]
  *
@@ -9,6 +10,7 @@
  */
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../src/bundle/native-addons.ts';
 import type { BuildContext, OutputFile, Target } from '../../src/bundle/target.ts';
 import type { NodeTargetOptions } from '../../src/config/define.ts';
 import { badOption, PorticoError } from '../../src/config/errors.ts';
@@ -99,9 +101,9 @@ export const target: Target = {
       outfile: join(ctx.outDir, ctx.dev ? 'app.mjs' : 'server.mjs'),
       // Bundled CommonJS calls require('fs') and friends through esbuild's __require, which
       // needs a real `require` in scope; an ESM module has none, so make one.
-      banner: {
-        js: "import { createRequire as __porticoCreateRequire } from 'node:module';\nconst require = __porticoCreateRequire(import.meta.url);",
-      },
+      banner: { js: REQUIRE_BANNER },
+      // `.node` addons go to native/ beside server.mjs, required from there.
+      plugins: [nativeAddonPlugin(ctx.outDir)],
     };
   },
 
@@ -109,6 +111,7 @@ export const target: Target = {
     const files: OutputFile[] = build.outputFiles
       .sort()
       .map((path) => ({ path, kind: path.endsWith('.map') ? 'map' : 'entry' }));
+    for (const addon of nativeAddonFiles(ctx.outDir)) files.push({ path: join(ctx.outDir, addon), kind: 'native' });
     if (ctx.publicDir !== undefined && (ctx.options as NodeTargetOptions).static !== false && !ctx.dev) {
       const dest = join(ctx.outDir, 'public');
       cpSync(ctx.publicDir, dest, { recursive: true });

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { unzipSync } from 'fflate';
 import { bundle } from '../../src/bundle/bundle.ts';
 import { zipEntries } from '../../adapters/lambda/zip.ts';
 import { resolveLambdaOptions } from '../../adapters/lambda/target-options.ts';
+import { makeHelloAddon } from '../native-addon.ts';
 import { emulatedEvent } from '../../adapters/lambda/emulate-event.ts';
 import { startFunction } from './ric-harness.ts';
 
@@ -96,21 +97,7 @@ describe('function.zip', () => {
   });
 
   test('a native addon is copied into the zip and loads under aws-lambda-ric', async () => {
-    // A tiny N-API addon, compiled here with g++ against Node's headers.
-    const pkg = join(work, 'native-app/node_modules/hello-addon');
-    mkdirSync(join(pkg, 'build/Release'), { recursive: true });
-    writeFileSync(
-      join(pkg, 'hello.c'),
-      `#include <node_api.h>
-static napi_value Hello(napi_env env, napi_callback_info info) { napi_value s; napi_create_string_utf8(env, "native says hi", NAPI_AUTO_LENGTH, &s); return s; }
-NAPI_MODULE_INIT() { napi_value fn; napi_create_function(env, "hello", NAPI_AUTO_LENGTH, Hello, NULL, &fn); napi_set_named_property(env, exports, "hello", fn); return exports; }
-`,
-    );
-    const includeDir = join(process.execPath, '../../include/node');
-    const cc = spawnSync('g++', ['-x', 'c', '-shared', '-fPIC', `-I${includeDir}`, '-I/usr/include/node', '-o', join(pkg, 'build/Release/hello.node'), join(pkg, 'hello.c')], { encoding: 'utf8' });
-    assert.equal(cc.status, 0, `g++ (Debian package g++, in .ci/apt-packages) failed: ${cc.error?.message ?? cc.stderr}`);
-    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'hello-addon', main: 'index.js' }));
-    writeFileSync(join(pkg, 'index.js'), "module.exports = require('./build/Release/hello.node');\n");
+    makeHelloAddon(join(work, 'native-app'));
     const entry = join(work, 'native-app/app.ts');
     writeFileSync(entry, "import addon from 'hello-addon';\nexport default { fetch() { return new Response(addon.hello()); } };\n");
     await bundle({ target: 'lambda', entry, root: join(work, 'native-app'), outDir: join(work, 'native-app/dist') });

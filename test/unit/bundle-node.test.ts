@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundle } from '../../src/bundle/bundle.ts';
 import { listenOptions } from '../../adapters/node/start.ts';
+import { makeHelloAddon } from '../native-addon.ts';
 import { awaitOutput } from '../child-output.ts';
 
 const SYSTEM_NODE = '/usr/bin/node';
@@ -127,5 +128,26 @@ test('server.mjs: a bad --port exits 2 with one line', async () => {
     assert.equal(err, 'server.mjs: --port must be a port number (0-65535), got "abc"\n');
   } finally {
     rmSync(dir, { recursive: true });
+  }
+});
+
+test('a native addon (.node) goes to native/ beside server.mjs and loads there, with no node_modules', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'portico-node-native-'));
+  const shipped = mkdtempSync(join(tmpdir(), 'portico-node-native-shipped-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(shipped, { recursive: true, force: true });
+  });
+  makeHelloAddon(dir);
+  writeFileSync(join(dir, 'app.ts'), "import addon from 'hello-addon';\nexport default { fetch() { return new Response(addon.hello()); } };\n");
+  const result = await bundle({ target: 'node', entry: 'app.ts', root: dir, outDir: join(dir, 'dist') });
+  const native = result.files.map((f) => f.path).find((p) => /\/native\/hello-[0-9a-f]{12}\.node$/.test(p));
+  assert.ok(native, `the addon is among the outputs: ${result.files.map((f) => f.path).join(', ')}`);
+  cpSync(join(dir, 'dist/node'), shipped, { recursive: true });
+  const { child, url } = await startServer(process.execPath, join(shipped, 'server.mjs'), ['--port', '0', '--host', '127.0.0.1']);
+  try {
+    assert.equal(await (await fetch(url)).text(), 'native says hi');
+  } finally {
+    await stop(child);
   }
 });
