@@ -5,12 +5,12 @@
  * conformance suite against it over HTTP.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWorkerd } from '../../adapters/cloudflare/dev.ts';
 import { FIXTURE_APP, runConformance } from './suite.ts';
+import { startBuiltWorker } from './worker-process.ts';
 
 const CLI = new URL('../../bin/portico.mjs', import.meta.url).pathname;
 // Wrangler (which reads wrangler.json for Miniflare) must not phone home in tests.
@@ -34,19 +34,6 @@ runConformance({
     // A fresh folder as the working directory, so no bundle.config.ts of the repo applies.
     const dir = mkdtempSync(join(tmpdir(), 'portico-conformance-cf-'));
     await promisify(execFile)(process.execPath, [CLI, 'bundle', FIXTURE_APP, '--target', 'cloudflare', '--outdir', dir, '--base-path', basePath], { cwd: dir, env });
-    let logs = '';
-    const worker = await startWorkerd(join(dir, 'cloudflare'), {
-      onLog: (level, message) => {
-        logs += `${level}: ${message}\n`;
-      },
-    });
-    return {
-      baseUrl: worker.url.origin,
-      logs: () => logs,
-      async stop() {
-        await worker.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    return startBuiltWorker(dir);
   },
 });
