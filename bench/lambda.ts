@@ -3,7 +3,7 @@
  * import and answer its first event (the cold-start share an adapter controls).
  *
  * Contenders, all in ONE run:
- * - portico: `handle(app)` from adapters/lambda/runtime.ts, the app answering with FastResponse
+ * - portico: `handle(app)` from adapters/lambda/runtime/lambda.ts, the app answering with FastResponse
  *   (what `portico bundle` injects where the app says `Response`);
  * - portico+native: the same, the app answering with undici's Response (an unbundled app);
  * - hono: `handle(app)` from hono/aws-lambda;
@@ -94,7 +94,7 @@ const allContenders: Contender[] = [
   {
     name: 'portico',
     async make(kind) {
-      const { handle } = await import('../adapters/lambda/runtime.ts');
+      const { handle } = await import('../adapters/lambda/runtime/lambda.ts');
       const { FastResponse } = await import('../adapters/_http/response.ts');
       return handle(fetchApp(FastResponse, kind) as any) as Handler;
     },
@@ -102,7 +102,7 @@ const allContenders: Contender[] = [
   {
     name: 'portico+native',
     async make(kind) {
-      const { handle } = await import('../adapters/lambda/runtime.ts');
+      const { handle } = await import('../adapters/lambda/runtime/lambda.ts');
       return handle(fetchApp(Response, kind) as any) as Handler;
     },
   },
@@ -240,11 +240,11 @@ async function perEvent(): Promise<string> {
 
 const COLD_ENTRIES: Record<string, string> = {
   portico: `
-import { handle } from ${JSON.stringify(join(root, 'adapters/lambda/runtime.ts'))};
+import { handle } from ${JSON.stringify(join(root, 'adapters/lambda/runtime/lambda.ts'))};
 import { FastResponse as Response } from ${JSON.stringify(join(root, 'adapters/_http/response.ts'))};
 export const handler = handle({ fetch: () => new Response('{"hello":"world"}', { headers: { 'content-type': 'application/json' } }) });`,
   'portico+native': `
-import { handle } from ${JSON.stringify(join(root, 'adapters/lambda/runtime.ts'))};
+import { handle } from ${JSON.stringify(join(root, 'adapters/lambda/runtime/lambda.ts'))};
 export const handler = handle({ fetch: () => new Response('{"hello":"world"}', { headers: { 'content-type': 'application/json' } }) });`,
   hono: `
 import { Hono } from 'hono';

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
-import { startWorkerd, type RunningWorker } from '../adapters/cloudflare/dev.ts';
+import { startWorkerd, type RunningWorker } from '../adapters/cloudflare/build/dev.ts';
 import { bundle } from '../src/bundle/bundle.ts';
 import { detectLoader, runLoad } from './_lib/load.ts';
 import { installCleanup } from './_lib/processes.ts';

@@ -3,7 +3,7 @@
  * global Response (what an app gets when it is not built by `portico bundle`).
  */
 import { createServer } from 'node:http';
-import { toNodeListener } from '../../adapters/node/runtime.ts';
+import { toNodeListener } from '../../adapters/node/runtime/node.ts';
 import app from './app.ts';
 import { listenAddress } from './listen.ts';
 

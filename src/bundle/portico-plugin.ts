@@ -2,7 +2,7 @@
  * An esbuild plugin that resolves `portico` and `portico/<name>` to this package's files, for
  * any app wherever it lives (an app in a temp folder with its own node_modules and no portico
  * installed). It reads the `exports` map of portico's package.json, and falls back to
- * `adapters/<name>/runtime.ts` for a runtime that has no export entry yet.
+ * `adapters/<name>/runtime/<name>.ts` for a runtime that has no export entry yet.
  *
  * A plugin rather than esbuild's `alias`: an alias for `portico` would also rewrite
  * `portico/node` to `<src/app.ts>/node`.
@@ -17,14 +17,15 @@ import { porticoPackage, porticoRoot } from './portico-root.ts';
  *
  * @example
  * porticoFile('portico');       // '/…/portico/src/app.ts'
- * porticoFile('portico/node');  // '/…/portico/adapters/node/runtime.ts'
+ * porticoFile('portico/node');  // '/…/portico/adapters/node/runtime/node.ts'
  */
 export function porticoFile(specifier: string): string | undefined {
   const root = porticoRoot();
   const sub = specifier === 'portico' ? '.' : `.${specifier.slice('portico'.length)}`;
   const target = porticoPackage().exports[sub];
   if (typeof target === 'string') return join(root, target);
-  const fallback = join(root, 'adapters', sub.slice(2), 'runtime.ts');
+  const name = sub.slice(2);
+  const fallback = join(root, 'adapters', name, 'runtime', `${name}.ts`);
   return sub !== '.' && existsSync(fallback) ? fallback : undefined;
 }
 

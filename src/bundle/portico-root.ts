@@ -13,7 +13,7 @@ let cached: string | undefined;
  * the sources (src/bundle/) and from the prebuilt CLI (lib/cli.mjs).
  *
  * @example
- * join(porticoRoot(), 'adapters/node/runtime.ts');
+ * join(porticoRoot(), 'adapters/node/runtime/node.ts');
  */
 export function porticoRoot(): string {
   if (cached) return cached;

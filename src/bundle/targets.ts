@@ -9,9 +9,9 @@ import { PorticoError } from '../config/errors.ts';
 import type { Target } from './target.ts';
 
 const registry: Record<string, () => Promise<{ target: Target }>> = {
-  node: () => import('../../adapters/node/target.ts'),
-  cloudflare: () => import('../../adapters/cloudflare/target.ts'),
-  lambda: () => import('../../adapters/lambda/target.ts'),
+  node: () => import('../../adapters/node/build/target.ts'),
+  cloudflare: () => import('../../adapters/cloudflare/build/target.ts'),
+  lambda: () => import('../../adapters/lambda/build/target.ts'),
 };
 
 /** Every registered target name, for `--help` and config checks. */

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { deployWorker } from '../../adapters/cloudflare/deploy.ts';
+import { deployWorker } from '../../adapters/cloudflare/build/deploy.ts';
 import { loadTarget } from '../../src/bundle/targets.ts';
 import { buildProject, type Project } from './harness.ts';
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bundle, type BundleResult } from '../../src/bundle/bundle.ts';
-import { startWorkerd, type RunningWorker } from '../../adapters/cloudflare/dev.ts';
+import { startWorkerd, type RunningWorker } from '../../adapters/cloudflare/build/dev.ts';
 
 // Wrangler must not phone home or look for a login in tests.
 process.env.WRANGLER_SEND_METRICS = 'false';

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
-import { resolveCloudflareOptions, workerNameFrom, DEFAULT_COMPATIBILITY_DATE } from '../../adapters/cloudflare/wrangler-config.ts';
+import { resolveCloudflareOptions, workerNameFrom, DEFAULT_COMPATIBILITY_DATE } from '../../adapters/cloudflare/build/wrangler-config.ts';
 import { buildProject, run, type Project } from './harness.ts';
 
 const HELLO = "export default { fetch: () => new Response('hi') };\n";

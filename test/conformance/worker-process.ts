@@ -4,7 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startWorkerd } from '../../adapters/cloudflare/dev.ts';
+import { startWorkerd } from '../../adapters/cloudflare/build/dev.ts';
 import type { RunningTarget } from './suite.ts';
 
 /**

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bundle } from '../../src/bundle/bundle.ts';
-import { deployLambda, type DeployOptions } from '../../adapters/lambda/deploy.ts';
-import { resolveLambdaOptions } from '../../adapters/lambda/target-options.ts';
+import { deployLambda, type DeployOptions } from '../../adapters/lambda/build/deploy.ts';
+import { resolveLambdaOptions } from '../../adapters/lambda/build/target-options.ts';
 import { FakeLambdaApi, TEST_CREDENTIALS } from './fake-lambda-api.ts';
 
 const ROOT = join(import.meta.dirname, '../..');

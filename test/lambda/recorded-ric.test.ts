@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bundle } from '../../src/bundle/bundle.ts';
-import { handle } from '../../adapters/lambda/runtime.ts';
+import { handle } from '../../adapters/lambda/runtime/lambda.ts';
 import { startFunction, type RunningFunction } from './ric-harness.ts';
 import { assertResultShape, type ResultSource } from './result-shape.ts';
 import echoApp from './fixtures/echo-app.ts';

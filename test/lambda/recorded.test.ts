@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
-import { handle } from '../../adapters/lambda/runtime.ts';
+import { handle } from '../../adapters/lambda/runtime/lambda.ts';
 import { FastResponse } from '../../adapters/_http/response.ts';
 import { echoApp, lambdaContext, resultBytes } from '../unit/lambda-helpers.ts';
 import { assertResultShape, type ResultSource } from './result-shape.ts';
@@ -335,7 +335,7 @@ describe('the dev/conformance emulator agrees with the live captures', () => {
   const req = { method: 'POST', url: `/capture/space%20value?${query}`, rawHeaders: ['Host', 'x.example.com'], body: new Uint8Array() };
 
   test('REST: query values decoded form-style (+ is a space), like the live capture', async () => {
-    const { emulatedEvent } = await import('../../adapters/lambda/emulate-event.ts');
+    const { emulatedEvent } = await import('../../adapters/lambda/build/emulate-event.ts');
     const live = recorded('rest-live-stage');
     const event = emulatedEvent('v1', req);
     const { redirect: _r, ...liveRest } = live.multiValueQueryStringParameters;
@@ -345,7 +345,7 @@ describe('the dev/conformance emulator agrees with the live captures', () => {
   });
 
   test('HTTP API / Function URL queryStringParameters and ALB raw values, like the live captures', async () => {
-    const { emulatedEvent } = await import('../../adapters/lambda/emulate-event.ts');
+    const { emulatedEvent } = await import('../../adapters/lambda/build/emulate-event.ts');
     assert.deepEqual(emulatedEvent('v2', req).queryStringParameters, recorded('function-url-live').queryStringParameters);
     assert.equal(emulatedEvent('v2', req).rawQueryString, recorded('function-url-live').rawQueryString);
     const alb = emulatedEvent('alb-multi', req).multiValueQueryStringParameters;

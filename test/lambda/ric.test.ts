@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bundle } from '../../src/bundle/bundle.ts';
-import { emulatedEvent, type EmulatedEventKind } from '../../adapters/lambda/emulate-event.ts';
+import { emulatedEvent, type EmulatedEventKind } from '../../adapters/lambda/build/emulate-event.ts';
 import { startFunction, type RunningFunction } from './ric-harness.ts';
 import { splitPrelude, type InvocationOutcome } from './runtime-api-server.ts';
 import { assertResultShape } from './result-shape.ts';

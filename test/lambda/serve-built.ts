@@ -11,8 +11,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { eventKindOption, lambdaDevListener } from '../../adapters/lambda/dev.ts';
-import { installAwsLambdaGlobal } from '../../adapters/lambda/emulate-invoke.ts';
+import { eventKindOption, lambdaDevListener } from '../../adapters/lambda/build/dev.ts';
+import { installAwsLambdaGlobal } from '../../adapters/lambda/build/emulate-invoke.ts';
 
 const [dir, kindArg] = process.argv.slice(2);
 if (!dir) {

@@ -13,10 +13,10 @@ import { promisify } from 'node:util';
 import { after, describe, test } from 'node:test';
 import { unzipSync } from 'fflate';
 import { bundle } from '../../src/bundle/bundle.ts';
-import { zipEntries } from '../../adapters/lambda/zip.ts';
-import { resolveLambdaOptions } from '../../adapters/lambda/target-options.ts';
+import { zipEntries } from '../../adapters/lambda/build/zip.ts';
+import { resolveLambdaOptions } from '../../adapters/lambda/build/target-options.ts';
 import { makeHelloAddon } from '../native-addon.ts';
-import { emulatedEvent } from '../../adapters/lambda/emulate-event.ts';
+import { emulatedEvent } from '../../adapters/lambda/build/emulate-event.ts';
 import { startFunction } from './ric-harness.ts';
 
 const ROOT = join(import.meta.dirname, '../..');

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundle } from '../../src/bundle/bundle.ts';
-import { listenOptions } from '../../adapters/node/start.ts';
+import { listenOptions } from '../../adapters/node/runtime/start.ts';
 import { makeHelloAddon } from '../native-addon.ts';
 import { awaitOutput } from '../child-output.ts';
 

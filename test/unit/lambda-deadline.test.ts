@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
-import { handle } from '../../adapters/lambda/runtime.ts';
+import { handle } from '../../adapters/lambda/runtime/lambda.ts';
 import { FastResponse } from '../../adapters/_http/response.ts';
 import { fixture } from './lambda-helpers.ts';
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { FastResponse } from '../../adapters/_http/response.ts';
-import { installAwsLambdaGlobal, isStreamingHandler } from '../../adapters/lambda/emulate-invoke.ts';
+import { installAwsLambdaGlobal, isStreamingHandler } from '../../adapters/lambda/build/emulate-invoke.ts';
 
 const FIXTURES = new URL('../fixtures/lambda-events/', import.meta.url);
 

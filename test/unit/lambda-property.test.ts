@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { handle } from '../../adapters/lambda/runtime.ts';
-import { v1Query, wellFormed } from '../../adapters/lambda/query.ts';
-import { encodeBody } from '../../adapters/lambda/result.ts';
+import { handle } from '../../adapters/lambda/runtime/lambda.ts';
+import { v1Query, wellFormed } from '../../adapters/lambda/runtime/query.ts';
+import { encodeBody } from '../../adapters/lambda/runtime/result.ts';
 import { FastResponse } from '../../adapters/_http/response.ts';
 import { fixture, lambdaContext, resultBytes } from './lambda-helpers.ts';
 

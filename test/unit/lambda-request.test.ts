@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { handle } from '../../adapters/lambda/runtime.ts';
-import { eventKind } from '../../adapters/lambda/events.ts';
-import { v1Query, albQuery } from '../../adapters/lambda/query.ts';
-import { urlPath, v1Path, v2Path } from '../../adapters/lambda/path.ts';
+import { handle } from '../../adapters/lambda/runtime/lambda.ts';
+import { eventKind } from '../../adapters/lambda/runtime/events.ts';
+import { v1Query, albQuery } from '../../adapters/lambda/runtime/query.ts';
+import { urlPath, v1Path, v2Path } from '../../adapters/lambda/runtime/path.ts';
 import { FastResponse } from '../../adapters/_http/response.ts';
 import { echoApp, fixture, lambdaContext } from './lambda-helpers.ts';
 

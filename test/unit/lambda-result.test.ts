@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { handle } from '../../adapters/lambda/runtime.ts';
-import { encodeBody, statusDescription } from '../../adapters/lambda/result.ts';
+import { handle } from '../../adapters/lambda/runtime/lambda.ts';
+import { encodeBody, statusDescription } from '../../adapters/lambda/runtime/result.ts';
 import { FastResponse } from '../../adapters/_http/response.ts';
 import { fixture, lambdaContext, resultBytes } from './lambda-helpers.ts';
 

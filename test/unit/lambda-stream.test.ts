@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { handle } from '../../adapters/lambda/runtime.ts';
+import { handle } from '../../adapters/lambda/runtime/lambda.ts';
 import { FastResponse } from '../../adapters/_http/response.ts';
 import { fixture, installAwsLambda, invokeStreaming, lambdaContext, RecordingStream } from './lambda-helpers.ts';
 

@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 const script = `
 import { readFileSync } from 'node:fs';
-const { handle } = await import(${JSON.stringify(root + 'adapters/lambda/runtime.ts')});
+const { handle } = await import(${JSON.stringify(root + 'adapters/lambda/runtime/lambda.ts')});
 const { FastResponse } = await import(${JSON.stringify(root + 'adapters/_http/response.ts')});
 const undici = () => process.moduleLoadList.some((m) => m.includes('undici'));
 const before = undici();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LightHeaders } from '../../adapters/_http/headers.ts';
 import { FastResponse } from '../../adapters/_http/response.ts';
-import { toNodeListener } from '../../adapters/node/runtime.ts';
+import { toNodeListener } from '../../adapters/node/runtime/node.ts';
 import type { Context } from '../../src/app.ts';
 import { send, sleep, start, type Started } from './node-helpers.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import express from 'express';
-import { fromNodeHandler } from '../../adapters/node/runtime.ts';
+import { fromNodeHandler } from '../../adapters/node/runtime/node.ts';
 import type { Context } from '../../src/app.ts';
 import { send, start } from './node-helpers.ts';
 

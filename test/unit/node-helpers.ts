@@ -4,7 +4,7 @@
  */
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
-import { serve, type ServeHandle, type ServeOptions } from '../../adapters/node/runtime.ts';
+import { serve, type ServeHandle, type ServeOptions } from '../../adapters/node/runtime/node.ts';
 import type { App } from '../../src/app.ts';
 
 export interface Started {

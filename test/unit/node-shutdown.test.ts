@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { send, sleep, start } from './node-helpers.ts';
 
-const runtime = resolve(import.meta.dirname, '../../adapters/node/runtime.ts');
+const runtime = resolve(import.meta.dirname, '../../adapters/node/runtime/node.ts');
 
 test('SIGTERM: an in-flight slow request and waitUntil work finish, then the process exits 0', { timeout: 20_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'portico-shutdown-'));

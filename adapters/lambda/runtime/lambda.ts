@@ -14,10 +14,10 @@
  *
  * Runs in the Lambda Node runtime only (uses Buffer and process.env).
  */
-import { isApp, type App } from '../../src/app.ts';
-import { normalizeBasePath } from '../_http/mount.ts';
+import { isApp, type App } from '../../../src/app.ts';
+import { normalizeBasePath } from '../../_http/mount.ts';
 import { eventKind, unknownEventError } from './events.ts';
-import { readAll } from '../_http/read-all.ts';
+import { readAll } from '../../_http/read-all.ts';
 import { errorText, prepare, runApp, textParts, type Config, type Parts } from './invoke.ts';
 import { lambdaResult, type AlbSetCookie, type BinaryOption } from './result.ts';
 import { streamingHandler, type StreamingHandler } from './stream.ts';
@@ -114,7 +114,7 @@ function resolveConfig(app: App<any>, options: LambdaOptions): Config {
  * @example
  * // index.mjs, handler "index.handler"
  * import { handle } from 'portico/lambda';
- * import app from './app.ts';
+ * import app from '../app.ts';
  * export const handler = handle(app);
  *
  * @example

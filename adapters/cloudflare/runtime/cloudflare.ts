@@ -4,12 +4,12 @@
  * the mount, and turns an escaping error into a 500. `env` is Cloudflare's bindings, unchanged.
  *
  * No light Response here: workerd's Response is native and fast, so the cloudflare target does
- * not inject FastResponse (see adapters/cloudflare/target.ts). Web APIs only: this ships in the
+ * not inject FastResponse (see adapters/cloudflare/build/target.ts). Web APIs only: this ships in the
  * Worker bundle.
  */
-import type { App, Context } from '../../src/app.ts';
-import { describeValue } from '../_http/describe.ts';
-import { normalizeBasePath, outsideMountText, stripBasePath } from '../_http/mount.ts';
+import type { App, Context } from '../../../src/app.ts';
+import { describeValue } from '../../_http/describe.ts';
+import { normalizeBasePath, outsideMountText, stripBasePath } from '../../_http/mount.ts';
 
 /**
  * The slice of Cloudflare's `ExecutionContext` this gateway uses. Own minimal type (STYLE §8):
@@ -53,7 +53,7 @@ const PASS_THROUGH = ['scheduled', 'queue', 'email', 'tail', 'trace', 'test'] as
  *
  * @example
  * import { toWorker } from 'portico/cloudflare';
- * import app from './app.ts';
+ * import app from '../app.ts';
  * export default toWorker(app, { basePath: '/shop' });
  */
 export function toWorker(app: App<any>, options: ToWorkerOptions = {}): ModuleWorker {

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BuildContext, DevHandle } from '../../src/bundle/target.ts';
+import type { BuildContext, DevHandle } from '../../../src/bundle/target.ts';
 import { EMULATED_EVENT_KINDS, emulatedEvent, type EmulatedEventKind } from './emulate-event.ts';
 import { DEFAULT_EMULATED_FUNCTION, LAMBDA_PAYLOAD_LIMIT, installAwsLambdaGlobal, invokeToHttp, lambdaContext, type EmulatedFunction } from './emulate-invoke.ts';
 
@@ -57,7 +57,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
  * A node request listener that serves every request through `handler`, as Lambda would.
  *
  * @example
- * const { handler } = await import('./dist/lambda/index.mjs');
+ * const { handler } = await import('../dist/lambda/index.mjs');
  * http.createServer(lambdaDevListener(handler, { event: 'v1' })).listen(3000);
  */
 export function lambdaDevListener(handler: (...args: any[]) => unknown, options: LambdaDevOptions = {}): (req: IncomingMessage, res: ServerResponse) => Promise<void> {

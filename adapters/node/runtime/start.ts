@@ -6,8 +6,8 @@
  * Run time only: no bundler imports. Written by the bundler core's helper, not the runtime's.
  */
 import { fileURLToPath } from 'node:url';
-import { resolveApp } from '../../src/app.ts';
-import { serve } from '../_node/serve.ts';
+import { resolveApp } from '../../../src/app.ts';
+import { serve } from '../../_node/serve.ts';
 
 /** The options the node target bakes into server.mjs from bundle.config.ts. */
 export interface BakedNodeOptions {

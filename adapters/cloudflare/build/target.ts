@@ -7,7 +7,7 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import type { Metafile, Plugin } from 'esbuild';
-import type { BuildContext, DevHandle, OutputFile, Target } from '../../src/bundle/target.ts';
+import type { BuildContext, DevHandle, OutputFile, Target } from '../../../src/bundle/target.ts';
 import { resolveCloudflareOptions, workerNameFrom, wranglerConfig, type ResolvedCloudflareOptions } from './wrangler-config.ts';
 
 /** Node built-ins in both spellings ('buffer', 'node:buffer'), left to workerd's nodejs_compat. */
@@ -101,7 +101,7 @@ export const target: Target = {
   },
 
   entrySource(ctx) {
-    const runtime = JSON.stringify(join(ctx.porticoRoot, 'adapters/cloudflare/runtime.ts'));
+    const runtime = JSON.stringify(join(ctx.porticoRoot, 'adapters/cloudflare/runtime/cloudflare.ts'));
     const entry = JSON.stringify(ctx.entry);
     const where = JSON.stringify(relative(ctx.root, ctx.entry) || ctx.entry);
     // A root-mounted worker calls createWorker without a mount, so no mount code is bundled.

@@ -10,11 +10,11 @@
  */
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../src/bundle/native-addons.ts';
-import type { BuildContext, OutputFile, Target } from '../../src/bundle/target.ts';
-import type { NodeTargetOptions } from '../../src/config/define.ts';
-import { badOption, PorticoError } from '../../src/config/errors.ts';
-import type { BakedNodeOptions } from './start.ts';
+import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../../src/bundle/native-addons.ts';
+import type { BuildContext, OutputFile, Target } from '../../../src/bundle/target.ts';
+import type { NodeTargetOptions } from '../../../src/config/define.ts';
+import { badOption, PorticoError } from '../../../src/config/errors.ts';
+import type { BakedNodeOptions } from '../runtime/start.ts';
 
 const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
   port: 'a port number (0-65535)',
@@ -86,7 +86,7 @@ export const target: Target = {
     }
     return [
       `import * as mod from ${app};`,
-      `import { start } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/node/start.ts'))};`,
+      `import { start } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/node/runtime/start.ts'))};`,
       `start(mod, ${JSON.stringify(baked(ctx))}, import.meta.url);`,
       '',
     ].join('\n');

@@ -9,7 +9,7 @@
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { DevHandle } from '../../src/bundle/target.ts';
+import type { DevHandle } from '../../../src/bundle/target.ts';
 
 type MiniflareModule = typeof import('miniflare');
 type Miniflare = InstanceType<MiniflareModule['Miniflare']>;

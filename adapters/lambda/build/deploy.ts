@@ -23,7 +23,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import type { LambdaClientConfig } from '@aws-sdk/client-lambda';
-import { LAMBDA_HANDLER } from './target.ts';
+import { LAMBDA_HANDLER } from './files.ts';
 import type { ResolvedLambdaOptions } from './target-options.ts';
 
 export interface DeployOptions {

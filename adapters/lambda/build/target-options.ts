@@ -8,7 +8,7 @@
  */
 import { basename, join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { badOption, PorticoError } from '../../src/config/errors.ts';
+import { badOption, PorticoError } from '../../../src/config/errors.ts';
 
 /** Node runtimes this target builds for (the bundle targets node20, so all of them run it). */
 export const LAMBDA_RUNTIMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;

@@ -7,7 +7,7 @@
  * it; portico only checks their outer shape, so a typo fails at bundle time, not at deploy.
  * https://developers.cloudflare.com/workers/wrangler/configuration/
  */
-import { badOption, PorticoError } from '../../src/config/errors.ts';
+import { badOption, PorticoError } from '../../../src/config/errors.ts';
 
 /**
  * Default compatibility date: fixed, so a build does not change behaviour by itself when the

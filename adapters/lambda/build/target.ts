@@ -15,15 +15,14 @@
  */
 import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../src/bundle/native-addons.ts';
-import type { BuildContext, OutputFile, Target } from '../../src/bundle/target.ts';
+import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../../src/bundle/native-addons.ts';
+import type { BuildContext, OutputFile, Target } from '../../../src/bundle/target.ts';
 import { resolveLambdaOptions, type ResolvedLambdaOptions } from './target-options.ts';
 import { filesUnder, zipEntries } from './zip.ts';
+import { LAMBDA_ENTRY_FILE, LAMBDA_ZIP_FILE } from './files.ts';
 
-/** The bundle's file name; Lambda's handler setting is `<file without extension>.handler`. */
-export const LAMBDA_ENTRY_FILE = 'index.mjs';
-export const LAMBDA_HANDLER = 'index.handler';
-export const LAMBDA_ZIP_FILE = 'function.zip';
+export { LAMBDA_ENTRY_FILE, LAMBDA_HANDLER, LAMBDA_ZIP_FILE } from './files.ts';
+
 
 /**
  * The options the entry hands the runtime's `handle(app, options)`: only what is set, so the
@@ -48,7 +47,7 @@ function runtimeOptions(ctx: BuildContext, options: ResolvedLambdaOptions): Reco
  */
 export function lambdaEntrySource(ctx: BuildContext): string {
   const options = ctx.options as unknown as ResolvedLambdaOptions;
-  const runtime = join(ctx.porticoRoot, 'adapters/lambda/runtime.ts');
+  const runtime = join(ctx.porticoRoot, 'adapters/lambda/runtime/lambda.ts');
   const appModule = join(ctx.porticoRoot, 'src/app.ts');
   const opts = JSON.stringify(runtimeOptions(ctx, options));
   return [

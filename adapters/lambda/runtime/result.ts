@@ -15,8 +15,8 @@
  * Bodies are text when the Content-Type says text (adapters/_http/text-body.ts) and the bytes
  * are valid UTF-8; otherwise base64 with `isBase64Encoded: true`. The `binary` option overrides.
  */
-import { isTextContentType } from '../_http/text-body.ts';
-import type { WireBody } from '../_http/response.ts';
+import { isTextContentType } from '../../_http/text-body.ts';
+import type { WireBody } from '../../_http/response.ts';
 import type { EventKind } from './events.ts';
 import type { AlbResult, LambdaResult, V1Result, V2Result } from './types.ts';
 

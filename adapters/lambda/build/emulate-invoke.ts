@@ -45,7 +45,7 @@ export const DEFAULT_EMULATED_FUNCTION: EmulatedFunction = { functionName: 'port
  *
  * @example
  * installAwsLambdaGlobal();
- * const { handler } = await import('./dist/lambda/index.mjs');
+ * const { handler } = await import('../dist/lambda/index.mjs');
  */
 export function installAwsLambdaGlobal(): void {
   const g = globalThis as { awslambda?: Record<string, unknown> };

@@ -23,7 +23,7 @@
  * Dev and test tooling: imported by the dev hook and tests, never by the shipped runtime.
  */
 import { randomUUID } from 'node:crypto';
-import { isTextContentType } from '../_http/text-body.ts';
+import { isTextContentType } from '../../_http/text-body.ts';
 
 /** Which event shape to build. `alb-multi` is an ALB target group with multi-value headers on. */
 export type EmulatedEventKind = 'v2' | 'v1' | 'alb' | 'alb-multi';

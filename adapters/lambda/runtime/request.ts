@@ -4,8 +4,8 @@
  * undici (20-40 ms) the first time `Request`, `Response` or `Headers` is read from globalThis,
  * and on Lambda that would land in the first invocation.
  */
-import { LightHeaders } from '../_http/headers.ts';
-import { LightRequest } from '../_http/request.ts';
+import { LightHeaders } from '../../_http/headers.ts';
+import { LightRequest } from '../../_http/request.ts';
 import type { EventKind } from './events.ts';
 import { albQuery, hasKeys, v1Query, v2Query } from './query.ts';
 import type { AlbEvent, LambdaContext, MultiMap, StringMap, V1Event, V2Event } from './types.ts';

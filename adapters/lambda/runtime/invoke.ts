@@ -3,10 +3,10 @@
  * call the app, and turn what it returned (or threw) into status, header pairs and a body.
  * Shared by the buffered handler (runtime.ts) and the streaming one (stream.ts).
  */
-import type { Context } from '../../src/app.ts';
-import { describeValue } from '../_http/describe.ts';
-import { outsideMountText, stripBasePath } from '../_http/mount.ts';
-import { FastResponse, responseParts, type WireBody } from '../_http/response.ts';
+import type { Context } from '../../../src/app.ts';
+import { describeValue } from '../../_http/describe.ts';
+import { outsideMountText, stripBasePath } from '../../_http/mount.ts';
+import { FastResponse, responseParts, type WireBody } from '../../_http/response.ts';
 import { isAlbMultiValue, type EventKind } from './events.ts';
 import { urlPath, v1Path, v2Path, type SplitPath } from './path.ts';
 import { LambdaRequest, rawHeader } from './request.ts';

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { PorticoError } from '../../src/config/errors.ts';
+import { PorticoError } from '../../../src/config/errors.ts';
 
 export interface DeployOptions {
   /** Build the upload without sending it. Default false. */
