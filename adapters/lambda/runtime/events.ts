@@ -10,6 +10,11 @@
  *   HTTP request even where a sample carries `httpMethod` and `path` (aws-lambda-go's
  *   `events/testdata/apigw-websocket-request.json` does; the AWS docs' WebSocket events do not).
  *
+ * Detection reads only whether those fields are present; whether they (and everything else
+ * portico reads) have the right type is validate.ts's job, once, right after: an event that
+ * claims a source and breaks its shape fails with PORTICO_LAMBDA_BAD_EVENT naming the field,
+ * never as another kind (a truthy `elb` no longer makes a REST event an ALB one).
+ *
  * Anything else (SQS, S3, a test invoke with `{}`) is not an HTTP request: `unknownEventError`
  * describes what arrived, so the invocation fails loudly in the Lambda console and metrics
  * rather than answering a made-up HTTP 500 to a caller that never spoke HTTP.
@@ -29,9 +34,11 @@ export function eventKind(event: unknown): EventKind | undefined {
   if (event === null || typeof event !== 'object') return undefined;
   const rc = (event as { requestContext?: Record<string, unknown> }).requestContext;
   if (rc === null || typeof rc !== 'object') return undefined;
-  if (rc.elb !== undefined && typeof (event as AlbEvent).httpMethod === 'string') return 'alb';
-  if ((event as V2Event).version === '2.0' && rc.http !== null && typeof rc.http === 'object') return 'v2';
-  if (typeof (event as V1Event).httpMethod === 'string' && typeof (event as V1Event).path === 'string' && !isWebSocket(rc)) return 'v1';
+  // What the event claims to be; validate.ts then checks that the claim holds up (an `elb` that
+  // is no object, or a v1 event with a numeric `path`, is a bad event, not some other kind).
+  if (rc.elb != null) return 'alb';
+  if ((event as V2Event).version === '2.0' && rc.http != null) return 'v2';
+  if ((event as V1Event).httpMethod != null && !isWebSocket(rc)) return 'v1';
   return undefined;
 }
 

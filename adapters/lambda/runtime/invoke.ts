@@ -11,6 +11,7 @@ import { isAlbMultiValue, type EventKind } from './events.ts';
 import { urlPath, v1Path, v2Path, type SplitPath } from './path.ts';
 import { LambdaRequest, rawHeader } from './request.ts';
 import type { AlbEvent, LambdaContext, V1Event, V2Event } from './types.ts';
+import { checkEvent, requestProblem } from './validate.ts';
 
 type AnyApp = { fetch(request: any, env: any, ctx: any): unknown };
 
@@ -123,6 +124,8 @@ export function textParts(status: number, text: string): Parts {
  * const inv = prepare(event, 'v2', context, config);
  */
 export function prepare(event: V1Event | V2Event | AlbEvent, kind: EventKind, context: LambdaContext, config: Config): Invocation {
+  // Once, at the edge: a mistyped event throws PORTICO_LAMBDA_BAD_EVENT here, before the app.
+  checkEvent(event, kind);
   let split: SplitPath;
   let method: string;
   if (kind === 'v2') {
@@ -139,11 +142,14 @@ export function prepare(event: V1Event | V2Event | AlbEvent, kind: EventKind, co
   const fullPath = urlPath(split.path);
   const appPath = stripBasePath(fullPath, config.basePath);
   const ctx = new LambdaAppContext(split.prefix + config.basePath, clientAddress(event, kind), event, context, config.log);
+  // Methods are case-sensitive tokens (RFC 9110 §9.1); Fetch upper-cases the standard ones.
+  const m = method !== '' ? method : 'GET';
+  // A malformed request line gets the 400 a front answers, before the mount's 404 (validate.ts).
+  const problem = STANDARD.has(m) ? undefined : requestProblem(m);
+  if (problem !== undefined) return { kind, albMulti, ctx, request: undefined, early: textParts(400, `Bad Request: ${problem}\n`) };
   if (appPath === undefined) {
     return { kind, albMulti, ctx, request: undefined, early: textParts(404, outsideMountText(split.prefix + fullPath, split.prefix + config.basePath)) };
   }
-  // Methods are case-sensitive tokens (RFC 9110 §9.1); Fetch upper-cases the standard ones.
-  const m = typeof method === 'string' && method !== '' ? method : 'GET';
   const request = new LambdaRequest(event, kind, m.length <= 7 ? normalizeMethod(m) : m, appPath, context, config.deadlineMargin);
   return { kind, albMulti, ctx, request, early: undefined };
 }

@@ -22,7 +22,8 @@ export function eventBody(event: { body?: string | null; isBase64Encoded?: boole
   const body = event.body;
   if (body == null || body === '') return EMPTY;
   // Buffer is a Uint8Array; the Lambda runtime is Node, so its fast base64 codec is there.
-  return event.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+  // validate.ts let only a boolean isBase64Encoded and strict base64 through.
+  return event.isBase64Encoded === true ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
 }
 
 function add(h: LightHeaders, name: string, value: string): void {
@@ -64,7 +65,10 @@ export function eventHeaders(event: V1Event | V2Event | AlbEvent, kind: EventKin
     const e = event as V2Event;
     if (e.headers) fromSingle(h, e.headers);
     // Payload 2.0 moves the Cookie header into a `cookies` array, one entry per cookie.
-    if (Array.isArray(e.cookies) && e.cookies.length > 0) h.set('cookie', e.cookies.join('; '));
+    if (Array.isArray(e.cookies) && e.cookies.length > 0) {
+      h.delete('cookie');
+      add(h, 'cookie', e.cookies.join('; '));
+    }
     return h;
   }
   const e = event as V1Event | AlbEvent;
@@ -141,7 +145,8 @@ export class LambdaRequest extends LightRequest {
 
   #arm(): void {
     this.#timer = null;
-    const left = this.#context?.getRemainingTimeInMillis?.();
+    const remaining = this.#context?.getRemainingTimeInMillis;
+    const left = typeof remaining === 'function' ? remaining.call(this.#context) : undefined;
     if (typeof left !== 'number' || !(left > 0) || this.#margin < 0) return;
     const delay = Math.max(left - this.#margin, Math.floor(left * 0.9));
     const timer = setTimeout(() => {
