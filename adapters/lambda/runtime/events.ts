@@ -52,6 +52,18 @@ export function isAlbMultiValue(event: AlbEvent): boolean {
   return event.multiValueHeaders != null;
 }
 
+/** The first 12 own keys of `o`, joined (never a list of every key: an object may hold millions). */
+function someKeys(o: object): string {
+  let out = '';
+  let n = 0;
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+    if (n++ === 12) return out + ', ...';
+    out += (out ? ', ' : '') + (k.length > 40 ? k.slice(0, 40) + '…' : k);
+  }
+  return out;
+}
+
 /**
  * The error for an event that is not an HTTP request: names the top-level keys received
  * and the shapes portico handles, and says how to handle other events.
@@ -64,11 +76,11 @@ export function unknownEventError(event: unknown): Error {
   if (event === null || typeof event !== 'object') got = `a ${event === null ? 'null' : typeof event} value`;
   else if (Array.isArray(event)) got = `an array of ${event.length} item(s)`;
   else {
-    const keys = Object.keys(event);
-    got = keys.length ? `an object with keys [${keys.slice(0, 12).join(', ')}${keys.length > 12 ? ', ...' : ''}]` : 'an empty object {}';
+    const keys = someKeys(event);
+    got = keys ? `an object with keys [${keys}]` : 'an empty object {}';
     const rc = (event as { requestContext?: unknown }).requestContext;
     if (rc && typeof rc === 'object') {
-      got += ` and requestContext keys [${Object.keys(rc).slice(0, 12).join(', ')}]`;
+      got += Array.isArray(rc) ? ` and a requestContext that is an array` : ` and requestContext keys [${someKeys(rc)}]`;
       const ws = rc as { eventType?: unknown; routeKey?: unknown };
       if (isWebSocket(rc as Record<string, unknown>)) got = `a WebSocket API event (eventType ${String(ws.eventType)}, routeKey ${String(ws.routeKey)}): ${got}`;
     }

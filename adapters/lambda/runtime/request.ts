@@ -96,11 +96,27 @@ export function rawHeader(event: V1Event | V2Event | AlbEvent, lower: string): s
 
 const HOST = /^[A-Za-z0-9._~\-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 
+// A function sees the same Host on almost every event: remember the last verdict.
+let lastHost = '';
+let lastHostOk = false;
+
+/**
+ * Whether `host` can stand in a URL as is. The pattern keeps out what would change the URL's
+ * shape (`/`, `?`, `@`); the URL parser then refuses what only it knows (port 99999, `[:::::]`,
+ * `1.2.3.256`), so `new URL(request.url)` in the app can never throw for the gateway's sake.
+ */
+function isUrlHost(host: string): boolean {
+  if (host === lastHost) return lastHostOk;
+  lastHostOk = HOST.test(host) && URL.canParse(`https://${host}/`);
+  lastHost = host;
+  return lastHostOk;
+}
+
 /** Scheme and host for the request URL: the Host the client used, else the API's domain. */
 function origin(event: V1Event | V2Event | AlbEvent): string {
   const proto = rawHeader(event, 'x-forwarded-proto');
   let host = rawHeader(event, 'host') ?? ((event.requestContext as { domainName?: string }).domainName || undefined);
-  if (host === undefined || !HOST.test(host)) host = 'localhost';
+  if (host === undefined || !isUrlHost(host)) host = 'localhost';
   return (proto === 'http' ? 'http://' : 'https://') + host;
 }
 
