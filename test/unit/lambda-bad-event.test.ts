@@ -84,6 +84,7 @@ describe('lambda: the malformed events of issue 7', () => {
     { name: 'a body that is an object', source: 'http-v2', field: 'body', mutate: (e) => (e.body = { hello: 'world' }) },
     { name: 'a truthy requestContext.elb on a REST event', source: 'rest-v1-stage', field: 'requestContext.elb', mutate: (e) => (e.requestContext.elb = true) },
     { name: 'an ALB event whose path is missing', source: 'alb-single', field: 'path', mutate: (e) => delete e.path },
+    { name: 'an ALB event with a sparse array as requestContext.domainName (found by the fuzz script)', source: 'alb-single', field: 'requestContext.domainName', mutate: (e) => (e.requestContext.domainName = new Array(1e9)) },
     { name: 'header maps bigger than a Lambda payload', source: 'rest-v1-stage', field: 'headers, query and cookies', mutate: (e) => (e.multiValueHeaders = { a: new Array(7).fill('x'.repeat(1024 * 1024)) }) },
   ];
 
@@ -139,6 +140,16 @@ describe('lambda: the malformed events of issue 7', () => {
     b.headers = { 'x-b': null };
     assert.equal(((await handler(b, lambdaContext())) as any).statusCode, 200);
     assert.equal(state.calls, 2);
+  });
+
+  it('a payload 2.0 event never reads a stray multiValueHeaders (found by the fuzz script: 2 s on a long list)', async () => {
+    const { handler } = setup();
+    const event = fixture('http-v2');
+    delete event.headers['x-forwarded-proto'];
+    event.multiValueHeaders = new Array(2_200_000).fill('');
+    const { out, ms } = await outcome(() => handler(event, lambdaContext()));
+    assert.equal(out.kind === 'result' && out.status, 200);
+    assert.ok(ms < 50, `took ${ms.toFixed(1)} ms`);
   });
 
   it("the app's own error stays a 500 that blames the app", async () => {

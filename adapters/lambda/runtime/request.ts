@@ -79,17 +79,21 @@ export function eventHeaders(event: V1Event | V2Event | AlbEvent, kind: EventKin
   return h;
 }
 
-/** A header of an event, found without building headers (names may come in any case on v1/ALB). */
-export function rawHeader(event: V1Event | V2Event | AlbEvent, lower: string): string | undefined {
+/**
+ * A header of an event, found without building headers (names may come in any case on v1/ALB).
+ * `multi` says whether the event kind has `multiValueHeaders` (payload 2.0 has none, and an
+ * unchecked stray one must not be read).
+ */
+export function rawHeader(event: V1Event | V2Event | AlbEvent, lower: string, multi = true): string | undefined {
   const single = event.headers;
   if (single) {
     const v = single[lower];
     if (v != null) return v;
     for (const k in single) if (k.length === lower.length && k.toLowerCase() === lower) return single[k] ?? undefined;
   }
-  const multi = (event as V1Event).multiValueHeaders;
-  if (multi) {
-    for (const k in multi) if (k.length === lower.length && k.toLowerCase() === lower) return multi[k]?.[0];
+  const map = multi ? (event as V1Event).multiValueHeaders : undefined;
+  if (map) {
+    for (const k in map) if (k.length === lower.length && k.toLowerCase() === lower) return map[k]?.[0];
   }
   return undefined;
 }
@@ -113,9 +117,10 @@ function isUrlHost(host: string): boolean {
 }
 
 /** Scheme and host for the request URL: the Host the client used, else the API's domain. */
-function origin(event: V1Event | V2Event | AlbEvent): string {
-  const proto = rawHeader(event, 'x-forwarded-proto');
-  let host = rawHeader(event, 'host') ?? ((event.requestContext as { domainName?: string }).domainName || undefined);
+function origin(event: V1Event | V2Event | AlbEvent, kind: EventKind): string {
+  const multi = kind !== 'v2';
+  const proto = rawHeader(event, 'x-forwarded-proto', multi);
+  let host = rawHeader(event, 'host', multi) ?? ((event.requestContext as { domainName?: string }).domainName || undefined);
   if (host === undefined || !isUrlHost(host)) host = 'localhost';
   return (proto === 'http' ? 'http://' : 'https://') + host;
 }
@@ -184,7 +189,7 @@ export class LambdaRequest extends LightRequest {
     const e = this.#event;
     const kind = this.#kind;
     const q = kind === 'v2' ? v2Query(e as V2Event) : kind === 'alb' ? albQuery(e as AlbEvent) : v1Query(e as V1Event);
-    return origin(e) + this.#path + (q ? '?' + q : '');
+    return origin(e, kind) + this.#path + (q ? '?' + q : '');
   }
 
   protected _headers(): LightHeaders {

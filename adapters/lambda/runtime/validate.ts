@@ -173,13 +173,14 @@ export function checkEvent(event: object, kind: EventKind): void {
   const e = event as Record<string, unknown>;
   const rc = e.requestContext;
   if (!isMap(rc)) wrong('requestContext', 'an object', rc);
+  // The fallback host of every kind (ALB events have none; a stray one is still read).
+  optString(rc.domainName, 'requestContext.domainName');
   if (kind === 'v2') {
     const http = rc.http;
     if (!isMap(http)) wrong('requestContext.http', 'an object', http);
     if (typeof http.method !== 'string') wrong('requestContext.http.method', 'a string', http.method);
     optString(http.sourceIp, 'requestContext.http.sourceIp');
     optString(rc.stage, 'requestContext.stage');
-    optString(rc.domainName, 'requestContext.domainName');
     optString(e.rawPath, 'rawPath');
     optString(e.rawQueryString, 'rawQueryString');
     let size = singleMap(e.headers, 'headers');
@@ -197,7 +198,6 @@ export function checkEvent(event: object, kind: EventKind): void {
   }
   optString(rc.path, 'requestContext.path');
   optString(rc.stage, 'requestContext.stage');
-  optString(rc.domainName, 'requestContext.domainName');
   const identity = rc.identity;
   if (identity != null) {
     if (!isMap(identity)) wrong('requestContext.identity', 'an object', identity);
