@@ -92,19 +92,27 @@ function singleMap(map: unknown, field: string): number {
   return size;
 }
 
-/** An array of strings (a real array: `Array.isArray`, so no array-like `{ length }`). Returns its JSON size, at least. */
-function stringList(list: unknown, field: string): number {
-  if (!Array.isArray(list)) wrong(field, 'an array of strings', list);
+/**
+ * An array of strings (a real array: `Array.isArray`, so no array-like `{ length }`). Returns
+ * its JSON size, at least. The field is `field`, or `field[name]` when `name` is given: named
+ * only on failure, since building the name for every list would cost more than the check.
+ */
+function stringList(list: unknown, field: string, name?: string): number {
+  if (!Array.isArray(list)) wrong(member(field, name), 'an array of strings', list);
   let size = 2;
   // A JSON array of n strings takes at least 3n bytes ('"",'): a longer one cannot be an event,
   // and a sparse `new Array(1e9)` stops here instead of at its first hole a billion steps on.
-  if (list.length > EVENT_LIMIT / 3) wrong(field, `an array of at most ${Math.floor(EVENT_LIMIT / 3)} strings (a Lambda event is at most 6 MB)`, list);
+  if (list.length > EVENT_LIMIT / 3) wrong(member(field, name), `an array of at most ${Math.floor(EVENT_LIMIT / 3)} strings (a Lambda event is at most 6 MB)`, list);
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
-    if (typeof v !== 'string') wrong(`${field}[${i}]`, 'a string', v);
+    if (typeof v !== 'string') wrong(`${member(field, name)}[${i}]`, 'a string', v);
     size += v.length + 3;
   }
   return size;
+}
+
+function member(field: string, name: string | undefined): string {
+  return name === undefined ? field : `${field}[${key(name)}]`;
 }
 
 /** An absent map, or a map of string arrays (a null list is skipped as absent). */
@@ -114,7 +122,7 @@ function multiMap(map: unknown, field: string): number {
   let size = 0;
   for (const name in map) {
     const list = map[name];
-    if (list != null) size += name.length + 3 + stringList(list, `${field}[${key(name)}]`);
+    if (list != null) size += name.length + 3 + stringList(list, field, name);
   }
   return size;
 }
