@@ -205,7 +205,7 @@ function runWorker(mode: Mode, file: string, events: number, seed: number, hangM
       }
       if (m.stats) done(m.stats);
     });
-    w.on('error', (err) => done(empty('crashes', `worker died: ${err.stack ?? err}`)));
+    w.on('error', (err: Error) => done(empty('crashes', `worker died: ${err.stack ?? err}`)));
     w.on('exit', (code) => done(empty('crashes', `worker exited with ${code} before reporting`)));
   });
 }
