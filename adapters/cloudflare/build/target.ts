@@ -139,6 +139,8 @@ export const target: Target = {
       // Node built-ins stay imports; workerd provides them under nodejs_compat, which `package`
       // turns on when the metafile shows one.
       plugins: [nodeBuiltinsPlugin(builtins)],
+      // workerd's own modules (`cloudflare:workers` for Durable Objects, WorkerEntrypoint, env).
+      external: ['cloudflare:*'],
       define: { 'process.env.NODE_ENV': JSON.stringify(ctx.dev ? 'development' : 'production') },
     };
   },
