@@ -41,6 +41,11 @@ export interface BundleOptions {
   options?: Record<string, unknown>;
   /** A dev build (`portico dev`). Default false. */
   dev?: boolean;
+  /**
+   * Check at build time that the entry exports an app (src/bundle/app-check.ts), failing with
+   * PORTICO_NO_APP. Default true; dev builds skip it (dev loads each build and shows the error).
+   */
+  checkApp?: boolean;
 }
 
 /** A build ready to run: what `bundle` runs once and `portico dev` runs in an esbuild context. */
@@ -172,6 +177,12 @@ export async function bundle(options: BundleOptions): Promise<BundleResult> {
   const prepared = await prepareBuild(options);
   const { target, ctx, esbuildOptions } = prepared;
   clearOutDir(ctx);
+  // The app check (it waits on a child process) runs beside the build and the packaging; a
+  // bundle without an app fails below, before anything is deployed. A failed build wins.
+  const checked = options.checkApp === false || ctx.dev
+    ? Promise.resolve()
+    : import('./app-check.ts').then(({ checkAppExport }) => checkAppExport({ entry: ctx.entry, root: ctx.root, define: options.define, external: options.external }));
+  checked.catch(() => undefined);
   const esbuild = await import('esbuild');
   let metafile: Metafile;
   try {
@@ -180,9 +191,15 @@ export async function bundle(options: BundleOptions): Promise<BundleResult> {
     throw await toBuildError(error);
   }
   const outputFiles = Object.keys(metafile.outputs).map((file) => resolve(ctx.root, file));
-  const files = target.package
-    ? await target.package(ctx, { outputFiles, metafile })
-    : outputFiles.map((path) => ({ path, kind: path.endsWith('.map') ? 'map' : 'entry' }));
+  const packaged = Promise.resolve(
+    target.package
+      ? target.package(ctx, { outputFiles, metafile })
+      : outputFiles.map((path) => ({ path, kind: path.endsWith('.map') ? 'map' : 'entry' })),
+  );
+  const [check, pack] = await Promise.allSettled([checked, packaged]);
+  if (check.status === 'rejected') throw check.reason;
+  if (pack.status === 'rejected') throw pack.reason;
+  const files = pack.value;
   return { target, ctx, files, metafile, durationMs: performance.now() - started };
 }
 

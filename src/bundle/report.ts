@@ -2,8 +2,8 @@
  * The table of output files printed after a build, as vite prints it: path, raw size and
  * gzip size, aligned.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { relative } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { OutputFile } from './target.ts';
 
@@ -13,12 +13,29 @@ function kB(bytes: number): string {
 }
 
 /**
+ * The files under `dir`, sorted, as absolute paths (folders themselves left out).
+ *
+ * @example
+ * filesUnder('/app/dist/cloudflare/public'); // ['/app/dist/cloudflare/public/a.css', '/app/dist/cloudflare/public/img/logo.png']
+ */
+export function filesUnder(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile())
+    .sort();
+}
+
+/**
+ * One row a file; a folder in `files` becomes a row for each file in it (a folder's own size is
+ * its directory entry, a few kB whatever it holds).
+ *
  * @example
  * console.log(sizeTable([{ path: '/app/dist/node/server.mjs', kind: 'entry' }], '/app'));
  * // dist/node/server.mjs  entry  12.34 kB │ gzip: 4.01 kB
  */
 export function sizeTable(files: OutputFile[], cwd: string): string {
-  const rows = files.map((file) => {
+  const expanded = files.flatMap((file) => (statSync(file.path).isDirectory() ? filesUnder(file.path).map((path) => ({ path, kind: file.kind })) : [file]));
+  const rows = expanded.map((file) => {
     const stat = statSync(file.path);
     const size = stat.size;
     // Only files worth compressing get a gzip figure: a zip or an executable is already final.

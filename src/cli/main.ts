@@ -58,7 +58,9 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (typeof err?.details === 'string' && err.details) process.stderr.write(err.details);
-    if (err?.name === 'PorticoError' || (typeof err?.code === 'string' && err.code.startsWith('PORTICO_'))) {
+    // A user error: a PorticoError, or any error whose code or message starts with a PORTICO_ code
+    // (a target hook's own Error) is one line with its fix, never a stack trace.
+    if (err?.name === 'PorticoError' || (typeof err?.code === 'string' && err.code.startsWith('PORTICO_')) || /^PORTICO_[A-Z_]+: /.test(String(err?.message))) {
       console.error(`${commandName()}: ${err.message}`);
       return 1;
     }

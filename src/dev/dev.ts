@@ -5,6 +5,7 @@
  * A broken build is printed in the terminal and shown as the error page to browsers until it is
  * fixed; other requests keep getting the last good build.
  */
+import * as nodeModule from 'node:module';
 import { relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BuildContext as EsbuildContext, Metafile } from 'esbuild';
@@ -46,7 +47,10 @@ export interface DevSession {
  */
 export async function startDev(options: DevOptions): Promise<DevSession> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const { target, ctx, esbuildOptions } = await prepareBuild({ ...options, dev: true });
+  // Dev builds always carry source maps, and this process (which imports each build) applies
+  // them, so an error the app throws logs a stack naming its own files and lines, not the bundle's.
+  const { target, ctx, esbuildOptions } = await prepareBuild({ ...options, dev: true, sourcemap: true });
+  enableSourceMaps();
   if (!target.dev) {
     throw new PorticoError('PORTICO_NO_DEV', `target ${target.name} has no dev mode yet; run portico dev --target node, or portico bundle --target ${target.name}`);
   }
@@ -160,6 +164,17 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       await server.close();
     },
   };
+}
+
+/**
+ * Map stack traces through source maps in this process from now on (modules loaded after the
+ * call; each dev build is loaded after it). Node >= 23.7 has `module.setSourceMapsSupport`; Node
+ * 20 and 22 have `process.setSourceMapsEnabled` (what `--enable-source-maps` turns on).
+ */
+function enableSourceMaps(): void {
+  const setSupport = (nodeModule as { setSourceMapsSupport?: (enabled: boolean) => void }).setSourceMapsSupport;
+  if (typeof setSupport === 'function') setSupport(true);
+  else process.setSourceMapsEnabled(true);
 }
 
 /** Files named in build errors (an import of a missing file sits in a watched importer). */

@@ -7,6 +7,7 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import type { Metafile, Plugin } from 'esbuild';
+import { filesUnder } from '../../../src/bundle/report.ts';
 import type { BuildContext, DevHandle, OutputFile, Target } from '../../../src/bundle/target.ts';
 import { resolveCloudflareOptions, workerNameFrom, wranglerConfig, type ResolvedCloudflareOptions } from './wrangler-config.ts';
 
@@ -62,7 +63,8 @@ async function writeWorkerFiles(ctx: BuildContext, build: { outputFiles: string[
   if (ctx.publicDir) {
     // Workers serves the assets folder from the site root, so /shop/logo.png lives in public/shop/.
     await cp(ctx.publicDir, join(ctx.outDir, 'public', ctx.basePath), { recursive: true });
-    files.push({ path: join(ctx.outDir, 'public'), kind: 'assets' });
+    // One row a file in the size table, not the folder's own (directory entry) size.
+    for (const path of filesUnder(join(ctx.outDir, 'public'))) files.push({ path, kind: 'asset' });
   }
   const config = wranglerConfig(resolved(ctx), {
     name: await workerName(ctx),
@@ -139,6 +141,8 @@ export const target: Target = {
       // Node built-ins stay imports; workerd provides them under nodejs_compat, which `package`
       // turns on when the metafile shows one.
       plugins: [nodeBuiltinsPlugin(builtins)],
+      // workerd's own modules (`cloudflare:workers` for Durable Objects, WorkerEntrypoint, env).
+      external: ['cloudflare:*'],
       define: { 'process.env.NODE_ENV': JSON.stringify(ctx.dev ? 'development' : 'production') },
     };
   },

@@ -1,8 +1,8 @@
 /**
  * `portico deploy --target lambda`: create or update the function from dist/lambda/function.zip
  * with @aws-sdk/client-lambda, wait until Lambda reports it ready, and optionally give it a
- * public Function URL. Credentials and region come from the SDK's default chain (environment,
- * shared config/credentials files, SSO, container/instance roles) unless `region` is set.
+ * public Function URL. Credentials come from the SDK's default chain (environment, shared
+ * config/credentials files, SSO, container/instance roles); the region from region.ts.
  *
  * The steps follow the Lambda API reference:
  * - GetFunction; ResourceNotFoundException means "create".
@@ -23,7 +23,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import type { LambdaClientConfig } from '@aws-sdk/client-lambda';
+import { PorticoError } from '../../../src/config/errors.ts';
 import { LAMBDA_HANDLER } from './files.ts';
+import { lambdaRegion, noRegionError, type LambdaRegion } from './region.ts';
 import type { ResolvedLambdaOptions } from './target-options.ts';
 
 export interface DeployOptions {
@@ -70,10 +72,10 @@ export function codeSha256(zip: Uint8Array): string {
  * The lines `--dry-run` prints.
  *
  * @example
- * deployPlan(options, zip).forEach((line) => console.log(line));
+ * deployPlan(options, zip, await lambdaRegion(options.region)).forEach((line) => console.log(line));
  */
-export function deployPlan(options: ResolvedLambdaOptions, zip: Uint8Array): string[] {
-  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '(the SDK default: ~/.aws/config)';
+export function deployPlan(options: ResolvedLambdaOptions, zip: Uint8Array, where: LambdaRegion | undefined): string[] {
+  const region = where ? `${where.region}, from ${where.from}` : 'none set: the deploy would fail; set lambda.region in bundle.config.ts or AWS_REGION';
   const env = Object.keys(options.environment);
   return [
     `lambda deploy plan (dry run: no AWS call made)`,
@@ -100,22 +102,26 @@ export async function deployLambda(deploy: DeployOptions): Promise<DeployReport>
   const log = deploy.log ?? ((line: string) => console.log(line));
   const options = deploy.options;
   const functionName = options.functionName;
-  if (!functionName) throw new Error('PORTICO_BAD_OPTION: "lambda.functionName" is not set and has no default here; set it in bundle.config.ts');
+  if (!functionName) throw new PorticoError('PORTICO_BAD_OPTION', '"lambda.functionName" is not set and has no default here; set it in bundle.config.ts');
   if (!existsSync(deploy.zipPath)) {
-    throw new Error(`PORTICO_LAMBDA_NO_ZIP: ${deploy.zipPath} does not exist; run portico bundle --target lambda first (or drop --skip-bundle)`);
+    throw new PorticoError('PORTICO_LAMBDA_NO_ZIP', `${deploy.zipPath} does not exist; run portico bundle --target lambda first (or drop --skip-bundle)`);
   }
   const zip = readFileSync(deploy.zipPath);
   const sha = codeSha256(zip);
+  const given = deploy.clientConfig?.region;
+  const region = typeof given === 'string' ? { region: given, from: 'the client config' } : await lambdaRegion(options.region);
   if (deploy.dryRun) {
-    for (const line of deployPlan(options, zip)) log(line);
+    for (const line of deployPlan(options, zip, region)) log(line);
     return { functionName, action: 'plan', codeSha256: sha, codeUpdated: false };
   }
+  // Before any AWS call, so the error says where it looked instead of the SDK's "Region is missing".
+  if (!region) throw noRegionError();
   if (zip.length > 50 * 1024 * 1024) {
-    throw new Error(`PORTICO_LAMBDA_ZIP_TOO_LARGE: function.zip is ${zip.length} bytes; Lambda takes at most 50 MB uploaded directly. Shrink the bundle (minify, fewer assets) or upload through S3`);
+    throw new PorticoError('PORTICO_LAMBDA_ZIP_TOO_LARGE', `function.zip is ${zip.length} bytes; Lambda takes at most 50 MB uploaded directly. Shrink the bundle (minify, fewer assets) or upload through S3`);
   }
 
   const sdk = await import('@aws-sdk/client-lambda');
-  const client = new sdk.LambdaClient({ ...(options.region ? { region: options.region } : {}), ...deploy.clientConfig });
+  const client = new sdk.LambdaClient({ region: region.region, ...deploy.clientConfig });
   const waiterConfig = { client, maxWaitTime: deploy.maxWaitSeconds ?? 300, minDelay: 1, maxDelay: 5 };
   const config = {
     Runtime: options.runtime,
@@ -137,8 +143,9 @@ export async function deployLambda(deploy: DeployOptions): Promise<DeployReport>
     let codeUpdated = true;
     if (!existing) {
       if (!options.role) {
-        throw new Error(
-          `PORTICO_LAMBDA_NO_ROLE: function ${functionName} does not exist yet, and creating it needs an execution role; set lambda.role to an IAM role ARN (with AWSLambdaBasicExecutionRole) in bundle.config.ts`,
+        throw new PorticoError(
+          'PORTICO_LAMBDA_NO_ROLE',
+          `function ${functionName} does not exist yet, and creating it needs an execution role; set lambda.role to an IAM role ARN (with AWSLambdaBasicExecutionRole) in bundle.config.ts`,
         );
       }
       action = 'create';
@@ -220,19 +227,17 @@ async function addPermission(client: { send(c: unknown): Promise<unknown> }, sdk
   }
 }
 
-/** Turn the SDK's errors into one line that says what to do. */
+/** Turn the SDK's errors into one line that says what to do (the CLI prints a PorticoError without a stack). */
 function explain(error: unknown, functionName: string): Error {
   const name = errorName(error);
-  const message = (error as Error)?.message ?? String(error);
-  if (message.startsWith('PORTICO_')) return error as Error;
+  const message = ((error as Error)?.message ?? String(error)).split('\n')[0]!;
+  if (error instanceof PorticoError) return error;
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-    return new Error(`PORTICO_AWS_NO_CREDENTIALS: no AWS credentials found (${message}); set AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login`);
+    return new PorticoError('PORTICO_AWS_NO_CREDENTIALS', `no AWS credentials found (${message}); set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login`);
   }
-  if (/Region is missing/i.test(message)) {
-    return new Error('PORTICO_AWS_NO_REGION: no AWS region; set lambda.region in bundle.config.ts or AWS_REGION in the environment');
-  }
+  if (/Region is missing/i.test(message)) return noRegionError();
   if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException' || name === 'InvalidSignatureException') {
-    return new Error(`PORTICO_AWS_DENIED: AWS refused the request for ${functionName} (${name}: ${message}); check the credentials and that they allow lambda:* on this function`);
+    return new PorticoError('PORTICO_AWS_DENIED', `AWS refused the request for ${functionName} (${name}: ${message}); check the credentials and that they allow lambda:* on this function`);
   }
-  return new Error(`PORTICO_LAMBDA_DEPLOY_FAILED: ${name || 'Error'}: ${message}`);
+  return new PorticoError('PORTICO_LAMBDA_DEPLOY_FAILED', `${name || 'Error'}: ${message}; fix what AWS says, then run portico deploy --target lambda again`);
 }

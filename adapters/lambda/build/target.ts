@@ -6,8 +6,8 @@
  * - ESM, platform node, target node20: runs on the nodejs20.x, 22.x and 24.x runtimes, which
  *   load `index.mjs` as ESM because of its extension ("Designating a function handler as an ES
  *   module", Lambda developer guide). The handler setting is `index.handler`.
- * - A `createRequire` banner gives bundled CommonJS code a real `require` for node built-ins
- *   and for native addons, which esbuild leaves to run time.
+ * - Dependencies resolve as on every Node target (src/bundle/node-platform.ts): the file Node
+ *   would load, and a `createRequire` banner gives bundled CommonJS a real `require`.
  * - `.node` addons are copied to `native/<name>-<hash>.node` beside the bundle and required
  *   from there (content-hashed names keep the output reproducible and collision-free).
  *
@@ -15,7 +15,8 @@
  */
 import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../../src/bundle/native-addons.ts';
+import { nativeAddonFiles } from '../../../src/bundle/native-addons.ts';
+import { nodePlatformOptions } from '../../../src/bundle/node-platform.ts';
 import type { BuildContext, OutputFile, Target } from '../../../src/bundle/target.ts';
 import { resolveLambdaOptions, type ResolvedLambdaOptions } from './target-options.ts';
 import { filesUnder, zipEntries } from './zip.ts';
@@ -93,17 +94,11 @@ export const target: Target = {
   entrySource: lambdaEntrySource,
   esbuildOptions(ctx) {
     return {
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      outfile: join(ctx.outDir, LAMBDA_ENTRY_FILE),
-      banner: { js: REQUIRE_BANNER },
-      // Prefer packages' ESM builds, as Node itself would for an .mjs importer.
-      mainFields: ['module', 'main'],
-      conditions: ['node', 'import', 'module'],
-      // The AWS SDK v3 is in the runtime, but its version there is AWS's choice; bundling
-      // what the app installed keeps behaviour the same as tested.
-      plugins: [nativeAddonPlugin(ctx.outDir)],
+      // The same resolution as every Node target (src/bundle/node-platform.ts): a CommonJS
+      // dependency gets the file Node would load, as on the node target.
+      ...nodePlatformOptions({ outfile: join(ctx.outDir, LAMBDA_ENTRY_FILE), outDir: ctx.outDir }),
+      // Nothing is left external, not even @aws-sdk/*: the SDK v3 is in the Lambda runtime, but
+      // its version there is AWS's choice; bundling what the app installed behaves as tested.
       legalComments: 'none',
     };
   },

@@ -10,7 +10,8 @@
  */
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../../src/bundle/native-addons.ts';
+import { nativeAddonFiles } from '../../../src/bundle/native-addons.ts';
+import { nodePlatformOptions } from '../../../src/bundle/node-platform.ts';
 import type { BuildContext, OutputFile, Target } from '../../../src/bundle/target.ts';
 import type { NodeTargetOptions } from '../../../src/config/define.ts';
 import { badOption, PorticoError } from '../../../src/config/errors.ts';
@@ -93,18 +94,9 @@ export const target: Target = {
   },
 
   esbuildOptions(ctx) {
-    return {
-      platform: 'node',
-      format: 'esm',
-      // The oldest Node the output must run on (also 22 and 24).
-      target: 'node20',
-      outfile: join(ctx.outDir, ctx.dev ? 'app.mjs' : 'server.mjs'),
-      // Bundled CommonJS calls require('fs') and friends through esbuild's __require, which
-      // needs a real `require` in scope; an ESM module has none, so make one.
-      banner: { js: REQUIRE_BANNER },
-      // `.node` addons go to native/ beside server.mjs, required from there.
-      plugins: [nativeAddonPlugin(ctx.outDir)],
-    };
+    // Resolution, format, target, the require banner and the addon plugin are shared by every
+    // Node target (src/bundle/node-platform.ts), so a dependency bundles the same on each.
+    return nodePlatformOptions({ outfile: join(ctx.outDir, ctx.dev ? 'app.mjs' : 'server.mjs'), outDir: ctx.outDir });
   },
 
   package(ctx, build) {
