@@ -142,6 +142,9 @@ function buildTypes(entries) {
   });
 }
 
+// `npm pack` and `npm publish` run prepack, then prepare: the second build would redo the first.
+if (process.env.npm_lifecycle_event === 'prepare' && ['pack', 'publish'].includes(process.env.npm_command ?? '')) process.exit(0);
+
 mkdirSync(lib, { recursive: true });
 const entries = packageEntries();
 try {
