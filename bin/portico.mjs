@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The portico command. From a checkout on a Node that strips types (22.18+, 24), it runs the
 // TypeScript sources directly; otherwise (Node 20, or portico installed under node_modules,
-// where Node refuses to strip types) it runs lib/cli.mjs, the CLI prebuilt by `npm run prepare`
-// (esbuild, packages external). In a checkout, lib/cli.mjs is (re)built here when it is missing
-// or older than the sources, so `npm start` works on Node 20 without a manual step.
+// where Node refuses to strip types) it runs lib/cli.mjs, the CLI prebuilt by
+// scripts/build-package.mjs (`prepare`/`prepack`; esbuild, packages external). In a checkout,
+// lib/cli.mjs is (re)built here when it is missing or older than the sources, so `npm start`
+// works on Node 20 without a manual step.
 import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { dirname, join, sep } from 'node:path';
@@ -32,7 +33,7 @@ if (process.features.typescript && !underNodeModules) {
 } else {
   cli = join(root, 'lib/cli.mjs');
   if (!existsSync(cli) || (!underNodeModules && statSync(cli).mtimeMs < sourcesTime())) {
-    // Keep in step with the "prepare" script in package.json. Written aside and renamed, so a
+    // Keep in step with buildCli() in scripts/build-package.mjs. Written aside and renamed, so a
     // concurrent run never imports a half-written file.
     const esbuild = await import('esbuild');
     const temp = `${cli}.${process.pid}.tmp`;

@@ -1,7 +1,9 @@
 /**
  * An esbuild plugin that resolves `portico` and `portico/<name>` to this package's files, for
  * any app wherever it lives (an app in a temp folder with its own node_modules and no portico
- * installed). It reads the `exports` map of portico's package.json, and falls back to
+ * installed). It reads the `exports` map of portico's package.json (the TypeScript source each
+ * entry names under its "portico-source" condition, not the built lib/esm file, so that the app
+ * and the target's entry share one copy of every runtime module), and falls back to
  * `adapters/<name>/runtime/<name>.ts` for a runtime that has no export entry yet.
  *
  * A plugin rather than esbuild's `alias`: an alias for `portico` would also rewrite
@@ -22,8 +24,9 @@ import { porticoPackage, porticoRoot } from './portico-root.ts';
 export function porticoFile(specifier: string): string | undefined {
   const root = porticoRoot();
   const sub = specifier === 'portico' ? '.' : `.${specifier.slice('portico'.length)}`;
-  const target = porticoPackage().exports[sub];
-  if (typeof target === 'string') return join(root, target);
+  const entry = porticoPackage().exports[sub];
+  const target = typeof entry === 'string' ? entry : entry?.['portico-source'];
+  if (target) return join(root, target);
   const name = sub.slice(2);
   const fallback = join(root, 'adapters', name, 'runtime', `${name}.ts`);
   return sub !== '.' && existsSync(fallback) ? fallback : undefined;

@@ -31,7 +31,7 @@ export function porticoRoot(): string {
   }
 }
 
-/** portico's own package.json (version, exports). */
-export function porticoPackage(): { version: string; exports: Record<string, string> } {
+/** portico's own package.json (version, exports: a path, or conditions such as "portico-source"). */
+export function porticoPackage(): { version: string; exports: Record<string, string | Record<string, string>> } {
   return JSON.parse(readFileSync(join(porticoRoot(), 'package.json'), 'utf8'));
 }

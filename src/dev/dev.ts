@@ -61,6 +61,8 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   let buildCount = 0;
   let running: Promise<void> | undefined;
   let again: string | undefined;
+  // A PorticoError from the dev hook on the first build (a missing wrangler, say) ends the session.
+  let setupError: PorticoError | undefined;
 
   let closing = false;
   const outDir = ctx.outDir;
@@ -111,6 +113,17 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       const handle = await devHook(ctx, { url, outputFiles, flags: options.flags });
       await server.swap(handle);
     } catch (error) {
+      if (error instanceof PorticoError) {
+        // portico's own errors are one line that names the fix, not the app's stack; on the
+        // first build the caller reports it (the CLI: that line and exit code 1).
+        if (buildCount === 1) {
+          setupError = error;
+          return;
+        }
+        log(`✗ ${error.message}`);
+        server.fail('portico dev could not serve this build', error.message);
+        return;
+      }
       const details = (error as Error)?.stack ?? String(error);
       console.error(error);
       log(`✗ the new build threw while loading (${reason}): browsers get the error page, other requests the last good build`);
@@ -149,6 +162,12 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     throw error;
   }
   await rebuild('first build');
+  if (setupError) {
+    watcher.close();
+    await context.dispose();
+    await server.close();
+    throw setupError;
+  }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}${ctx.basePath}/`;
   return {

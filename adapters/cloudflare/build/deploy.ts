@@ -6,9 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PorticoError } from '../../../src/config/errors.ts';
+import { requireWrangler, wranglerSearchDirs } from './peers.ts';
 
 export interface DeployOptions {
   /** Build the upload without sending it. Default false. */
@@ -30,16 +30,10 @@ export interface DeployOptions {
  * wranglerBin('/app'); // '/app/node_modules/wrangler/bin/wrangler.js'
  */
 export function wranglerBin(fromDir: string): string {
-  for (const base of [join(fromDir, 'package.json'), import.meta.filename]) {
-    try {
-      const pkgPath = createRequire(base).resolve('wrangler/package.json');
-      const bin = join(dirname(pkgPath), 'bin', 'wrangler.js');
-      if (existsSync(bin)) return bin;
-    } catch {
-      // not installed there: try the next place
-    }
-  }
-  throw new PorticoError('PORTICO_MISSING_PEER', 'deploying a Worker needs wrangler; install it: npm i -D wrangler');
+  const found = requireWrangler(wranglerSearchDirs(fromDir), 'deploying a Worker');
+  const bin = join(dirname(found.packageJson), 'bin', 'wrangler.js');
+  if (!existsSync(bin)) throw new PorticoError('PORTICO_MISSING_PEER', `wrangler ${found.version} has no bin/wrangler.js; reinstall it: npm i -D wrangler`);
+  return bin;
 }
 
 /**

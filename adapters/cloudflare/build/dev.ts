@@ -5,11 +5,13 @@
  *
  * wrangler.json is turned into Miniflare options by wrangler itself
  * (`unstable_getMiniflareWorkerOptions`), so dev reads exactly the file `wrangler deploy` reads
- * and every binding kind wrangler knows works here too. Build time only (Node).
+ * and every binding kind wrangler knows works here too. wrangler and its miniflare come from the
+ * user's project (peers.ts). Build time only (Node).
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { DevHandle } from '../../../src/bundle/target.ts';
+import { loadWorkerTools, type WorkerTools } from './peers.ts';
 
 type MiniflareModule = typeof import('miniflare');
 type Miniflare = InstanceType<MiniflareModule['Miniflare']>;
@@ -42,32 +44,25 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-async function loadMiniflare(): Promise<MiniflareModule> {
-  try {
-    return await import('miniflare');
-  } catch (error) {
-    throw new Error('PORTICO_MISSING_PEER: running a Worker locally needs wrangler and miniflare; install them: npm i -D wrangler miniflare', { cause: error });
-  }
-}
-
-/** Miniflare options for the worker in `dir`, from its wrangler.json as wrangler reads it. */
-async function workerdOptions(dir: string, options: WorkerdOptions): Promise<Parameters<MiniflareModule['convertV4MiniflareOptions']>[0]> {
-  let wrangler: typeof import('wrangler');
-  try {
-    wrangler = await import('wrangler');
-  } catch (error) {
-    throw new Error('PORTICO_MISSING_PEER: running a Worker locally needs wrangler; install it: npm i -D wrangler', { cause: error });
-  }
+/**
+ * Miniflare options for the worker in `dir`, from its wrangler.json as wrangler reads it, in the
+ * shape of the miniflare that wrangler depends on: miniflare 5 takes wrangler's (v4-shaped)
+ * options through its `convertV4MiniflareOptions`, miniflare 4 takes them as they are.
+ */
+function workerdOptions(dir: string, options: WorkerdOptions, { wrangler, miniflare }: WorkerTools): ConstructorParameters<MiniflareModule['Miniflare']>[0] {
   const configPath = join(dir, 'wrangler.json');
   const converted = wrangler.unstable_getMiniflareWorkerOptions(configPath);
   // worker.js is one bundled module: wrangler's module rules (for finding extra modules beside
   // it) do not apply, and Miniflare's v5 converter refuses them.
   const { modulesRules: _rules, ...workerOptions } = converted.workerOptions as Record<string, unknown>;
   const onLog = options.onLog ?? defaultLog;
-  return {
+  const convert = (miniflare as Partial<MiniflareModule>).convertV4MiniflareOptions;
+  // Where KV/D1/R2 data lives: miniflare 5 names it resourcePersistencePath, 4 defaultPersistRoot.
+  const persist = options.persistTo ? (convert ? { resourcePersistencePath: options.persistTo } : { defaultPersistRoot: options.persistTo }) : {};
+  const shared = {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
-    ...(options.persistTo ? { resourcePersistencePath: options.persistTo } : {}),
+    ...persist,
     // One log line per request is noise in tests and benchmarks; the app logs what it wants.
     logRequests: false,
     // Lets `/cdn-cgi/handler/scheduled` trigger the app's scheduled handler, as `wrangler dev --test-scheduled`.
@@ -82,7 +77,8 @@ async function workerdOptions(dir: string, options: WorkerdOptions): Promise<Par
         ...(options.directSocket ? { unsafeDirectSockets: [{ host: options.host ?? '127.0.0.1', port: 0 }] } : {}),
       },
     ],
-  } as Parameters<MiniflareModule['convertV4MiniflareOptions']>[0];
+  };
+  return (convert ? convert(shared as Parameters<MiniflareModule['convertV4MiniflareOptions']>[0]) : shared) as ConstructorParameters<MiniflareModule['Miniflare']>[0];
 }
 
 function nameOf(converted: { workerOptions: unknown }): string {
@@ -103,9 +99,9 @@ function defaultLog(level: string, message: string): void {
  * await worker.close();
  */
 export async function startWorkerd(dir: string, options: WorkerdOptions = {}): Promise<RunningWorker> {
-  const { Miniflare, convertV4MiniflareOptions } = await loadMiniflare();
-  const build = async () => convertV4MiniflareOptions(await workerdOptions(dir, options));
-  const miniflare = new Miniflare(await build());
+  const tools = loadWorkerTools(dir);
+  const build = async () => workerdOptions(dir, options, tools);
+  const miniflare = new tools.miniflare.Miniflare(await build());
   let url: URL;
   try {
     url = await miniflare.ready;
