@@ -35,6 +35,8 @@ export interface NodeTargetOptions {
 export interface ClassicTargetOptions {
   /** fastcgi/scgi: unix socket to listen on (absolute path). Default: systemd's socket or fd 0; the snippets then use /run/portico/<name>.sock. */
   socket?: string;
+  /** fastcgi/scgi: permissions of `socket`, e.g. 0o660 so the web server's user can connect. Default: the umask's. */
+  socketMode?: number;
   /** fastcgi/scgi: TCP port to listen on instead of a socket. Default: none. */
   port?: number;
   /** fastcgi/scgi: interface for `port`. Default '127.0.0.1'. */

@@ -26,6 +26,7 @@ const SOCKET = {
   socket: 'an absolute unix socket path, such as "/run/portico/app.sock"',
   port: 'a port number (1-65535)',
   host: 'a string such as "127.0.0.1"',
+  socketMode: 'file permissions as a number, such as 0o660 (the web server\'s user must be able to connect)',
   handleSignals: 'true or false',
 } as const;
 
@@ -48,6 +49,8 @@ function valid(name: string, value: unknown): boolean {
       return typeof value === 'string' && value.startsWith('/');
     case 'trustProxy':
       return typeof value === 'boolean' || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+    case 'socketMode':
+      return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0o777;
     case 'maxBodySize':
     case 'maxParamsSize':
       return Number.isInteger(value) && (value as number) > 0;
@@ -100,6 +103,7 @@ export function bakeClassicOptions(ctx: BuildContext): BakedClassicOptions {
   if (o.socket !== undefined) baked.socket = o.socket;
   if (o.port !== undefined) baked.port = o.port;
   if (o.host !== undefined) baked.host = o.host;
+  if (o.socketMode !== undefined) baked.socketMode = o.socketMode;
   return baked;
 }
 

@@ -64,7 +64,7 @@ const indent = (lines: string[], by = '    '): string[] => lines.map((l) => by +
  * The files nginx needs, by name: `nginx.conf` always, `nginx-upstream.conf` for FastCGI.
  *
  * @example
- * nginxConfig(input)['nginx.conf']; // 'location ~ "^/shop(?<portico_shop_path>/.*)?$" { ... }'
+ * nginxConfig(input)['nginx.conf']; // 'location ~ "^/shop(?<portico_path>/.*)?$" { ... }'
  */
 export function nginxConfig(input: SnippetInput): Record<string, string> {
   const id = identifier(input.name);
@@ -78,11 +78,12 @@ export function nginxConfig(input: SnippetInput): Record<string, string> {
   const pass = passDirectives(input, upstream);
   const lines = [...head];
   // A regex location with a named capture: the path below the mount, for try_files. A prefix
-  // location would also match /shopx; at the root a plain "location /" is the mount.
-  const regex = input.basePath === '' ? undefined : `"^${input.basePath.replace(/[.*+?^${}()|[\]\\"]/g, '\\$&')}(?<${upstream}_path>/.*)?$"`;
+  // location would also match /shopx; at the root a plain "location /" is the mount. (PCRE
+  // caps capture names at 32 characters, so the name is fixed; only one location matches.)
+  const regex = input.basePath === '' ? undefined : `"^${input.basePath.replace(/[.*+?^${}()|[\]\\"]/g, '\\$&')}(?<portico_path>/.*)?$"`;
   const open = regex ? `location ~ ${regex} {` : 'location / {';
   if (input.publicDir) {
-    lines.push(open, `    root ${input.publicDir};`, `    try_files ${regex ? `$${upstream}_path` : '$uri'} @${upstream};`, '    client_max_body_size 0;', '}');
+    lines.push(open, `    root ${input.publicDir};`, `    try_files ${regex ? '$portico_path' : '$uri'} @${upstream};`, '    client_max_body_size 0;', '}');
     lines.push(`location @${upstream} {`, ...indent(pass), '}');
   } else {
     lines.push(open, ...indent(pass), '}');
