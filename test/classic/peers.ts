@@ -179,6 +179,10 @@ export async function startApache(dir: string, modules: string[], config: string
       '<Directory />',
       '    Require all denied',
       '</Directory>',
+      // An empty document root: a request outside the app's mount is Apache's own 404.
+      `<Directory "${join(root, 'htdocs')}">`,
+      '    Require all granted',
+      '</Directory>',
       config,
       '',
     ].join('\n'),

@@ -41,6 +41,9 @@ export function apacheConfig(input: SnippetInput): string {
     lines.push(...cgiRules(input));
   } else {
     const handler = `    SetHandler "${proxyHandler(input)}"`;
+    // The worker the handler uses, set to pass each chunk of a streamed response on at once
+    // (by default mod_proxy holds the app's output until its buffer fills).
+    lines.push(`<Proxy "${proxyHandler(input).slice('proxy:'.length)}">`, '    ProxySet flushpackets=on', '</Proxy>');
     if (input.publicDir) {
       lines.push(
         `Alias "${mount}" "${input.publicDir}${input.basePath === '' ? '/' : ''}"`,
@@ -49,6 +52,8 @@ export function apacheConfig(input: SnippetInput): string {
         '    Options -Indexes',
         '</Directory>',
         `<Location "${mount}">`,
+        // The app answers for the mount whatever the folders under it say (Debian's <Directory /> denies all).
+        '    Require all granted',
         // A file that exists is Apache's; anything else (routes, folders) is the app's.
         '    <If "! -f %{REQUEST_FILENAME}">',
         '    ' + handler,
@@ -56,7 +61,7 @@ export function apacheConfig(input: SnippetInput): string {
         '</Location>',
       );
     } else {
-      lines.push(`<Location "${mount}">`, handler, '</Location>');
+      lines.push(`<Location "${mount}">`, '    Require all granted', handler, '</Location>');
     }
   }
   return lines.join('\n') + '\n';
