@@ -19,6 +19,9 @@ import { sendCgiResponse, sendPlainCgi, type ResponseSink } from './response.ts'
 /** Default `maxBodySize`: 100 MiB, as on the node gateway. */
 export const DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024;
 
+/** Default `maxParamsSize` of fastcgi and scgi: 128 KiB of meta-variables per request. */
+export const DEFAULT_MAX_PARAMS_SIZE = 128 * 1024;
+
 /** Options shared by `serveFastCGI`, `serveSCGI` and `runCGI`. */
 export interface CgiHandlerOptions<Env = Record<string, unknown>> {
   /** Mount point, e.g. '/shop'. Default: the server's SCRIPT_NAME (see `cgiMount`). When set it wins. */

@@ -114,3 +114,21 @@ export function showAddress(address: ListenAddress): string {
   const host = address.host ?? '127.0.0.1';
   return `${host.includes(':') ? `[${host}]` : host}:${address.port}`;
 }
+
+/**
+ * Where the options of `serveFastCGI`/`serveSCGI` say to listen.
+ *
+ * @example
+ * addressOf({ port: 9000 }); // [{ kind: 'port', port: 9000, host: undefined }]
+ */
+export function addressOf(options: { socket?: string; port?: number; host?: string; fd?: number }): ListenAddress[] {
+  if (options.socket) return [{ kind: 'socket', path: options.socket }];
+  if (options.fd !== undefined) return [{ kind: 'fd', fd: options.fd, from: options.fd === 0 ? 'fd 0' : 'systemd' }];
+  if (options.port !== undefined) {
+    if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+      throw new TypeError(`PORTICO_BAD_OPTION: "port" must be a port number (0-65535), got ${String(options.port)}`);
+    }
+    return [{ kind: 'port', port: options.port, host: options.host }];
+  }
+  return [];
+}

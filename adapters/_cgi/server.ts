@@ -99,7 +99,9 @@ export function serveClassic(
   }
   const connections = new Map<Socket, TrackedConnection>();
   let closing: Promise<void> | undefined;
-  const server = createServer({ pauseOnConnect: false }, (socket) => {
+  // Half-open: a web server may shut its side once the request is sent (SCGI clients do); the
+  // response still goes out. Each connection handler ends its side itself.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     if (closing) {
       socket.destroy();
       return;

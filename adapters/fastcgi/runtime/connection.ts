@@ -229,6 +229,15 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     closed = true;
     socket.destroy();
   });
+  socket.on('end', () => {
+    // The web server will send nothing more: finish what runs, then close our side too.
+    draining = true;
+    for (const req of requests.values()) if (req.exchange === undefined) complete(req);
+    if (requests.size === 0 && !closed) {
+      closed = true;
+      socket.end();
+    }
+  });
   socket.on('error', () => {}); // a reset by the web server: 'close' follows and ends the requests
   socket.on('close', () => {
     closed = true;

@@ -12,14 +12,11 @@
  * // later: await server.close(); // drains in-flight requests
  */
 import type { App } from '../../../src/app.ts';
-import { createCgiHandler, type CgiHandlerOptions } from '../../_cgi/handler.ts';
-import type { ListenAddress } from '../../_cgi/listen.ts';
+import { createCgiHandler, DEFAULT_MAX_PARAMS_SIZE, type CgiHandlerOptions } from '../../_cgi/handler.ts';
+import { addressOf, type ListenAddress } from '../../_cgi/listen.ts';
 import { serveClassic, type ClassicHandle, type ClassicServerOptions } from '../../_cgi/server.ts';
 import { linkNativeRequest } from '../../_http/request.ts';
 import { fastcgiConnection } from './connection.ts';
-
-/** Default `maxParamsSize`: 128 KiB of name-value pairs per request. */
-export const DEFAULT_MAX_PARAMS_SIZE = 128 * 1024;
 
 /** Options of `serveFastCGI`. */
 export interface FastCGIOptions<Env = Record<string, unknown>> extends CgiHandlerOptions<Env>, ClassicServerOptions {
@@ -37,19 +34,6 @@ export interface FastCGIOptions<Env = Record<string, unknown>> extends CgiHandle
   maxRequestsPerConnection?: number;
   /** Close a connection that sends nothing for this long while no response is being made, ms. Default 300000. 0: never. */
   idleTimeout?: number;
-}
-
-/** Where `options` says to listen. */
-export function addressOf(options: { socket?: string; port?: number; host?: string; fd?: number }): ListenAddress[] {
-  if (options.socket) return [{ kind: 'socket', path: options.socket }];
-  if (options.fd !== undefined) return [{ kind: 'fd', fd: options.fd, from: options.fd === 0 ? 'fd 0' : 'systemd' }];
-  if (options.port !== undefined) {
-    if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
-      throw new TypeError(`PORTICO_BAD_OPTION: "port" must be a port number (0-65535), got ${String(options.port)}`);
-    }
-    return [{ kind: 'port', port: options.port, host: options.host }];
-  }
-  return [];
 }
 
 function positive(name: string, value: number | undefined, fallback: number, zeroOk = false): number {
