@@ -76,7 +76,9 @@ async function untilAccepting(port: number, child: ChildProcess, what: string, l
 
 /** Spawn a server in the foreground; its output and `logFile` make up `logs()`. */
 async function run(name: string, command: string, args: string[], port: number, logFile: string): Promise<RunningPeer> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: Apache's prefork MPM signals its whole group (killpg) on shutdown,
+  // which would otherwise take the test process with it.
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));

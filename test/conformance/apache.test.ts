@@ -26,6 +26,7 @@ const CAPABILITIES: Record<Transport, Capabilities> = {
     gateway: 'scgi',
     unsupported: {
       requestStreaming: 'mod_proxy_scgi answers a chunked upload (no Content-Length) with 411 itself',
+      clientAbort: 'mod_proxy_scgi waits on the app alone while a response is pending; it finds the client gone only when it next writes to it',
     },
   },
   cgi: {
@@ -33,6 +34,7 @@ const CAPABILITIES: Record<Transport, Capabilities> = {
     probe: 'logs',
     unsupported: {
       clientAbort: 'mod_cgi does not tell a running script that the client went away (it only closes the pipes when the script is done)',
+      waitUntilAfterResponse: 'mod_cgi completes a response only when the script closes stdout, and then terminates the script, so the gateway keeps stdout open until waitUntil work is done',
     },
   },
 };

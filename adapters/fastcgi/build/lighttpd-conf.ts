@@ -36,6 +36,8 @@ export function lighttpdConfig(input: SnippetInput): string {
     lines.push(
       `    ${input.transport}.server = (${q(mount)} => ((`,
       ...where.map((w) => `        ${w},`),
+      // Uncommented, lighttpd starts the app itself, handing it the listening socket on fd 0.
+      ...('socket' in a ? [`        # "bin-path" => ${q(`/usr/bin/env node ${input.script}`)}, "max-procs" => 1,`] : []),
       // No file under document-root to check: the app answers every path of the mount.
       '        "check-local" => "disable",',
       ...(input.basePath === '' ? ['        "fix-root-scriptname" => "enable",'] : []),
