@@ -202,11 +202,12 @@ export async function startLighttpd(dir: string, config: string): Promise<Runnin
   requireBinary('/usr/sbin/lighttpd', 'lighttpd');
   const port = await freePort();
   const root = join(dir, 'lighttpd');
-  mkdirSync(join(root, 'htdocs'), { recursive: true });
+  mkdirSync(root, { recursive: true });
   const conf = join(root, 'lighttpd.conf');
   writeFileSync(
     conf,
     [
+      // A document root that does not exist: a request outside the app's mount is lighttpd's own 404.
       `server.document-root = "${join(root, 'htdocs')}"`,
       'server.bind = "127.0.0.1"',
       `server.port = ${port}`,
