@@ -21,6 +21,8 @@ export interface BakedClassicOptions {
   port?: number;
   /** FastCGI/SCGI: interface for `port`. */
   host?: string;
+  /** FastCGI/SCGI: permissions of the unix socket (e.g. 0o660), so the web server's user can connect. Undefined: the umask's. */
+  socketMode?: number;
   /** FastCGI/SCGI: drain in-flight requests on SIGTERM/SIGINT, then exit. */
   handleSignals: boolean;
 }

@@ -12,6 +12,9 @@ const registry: Record<string, () => Promise<{ target: Target }>> = {
   node: () => import('../../adapters/node/build/target.ts'),
   cloudflare: () => import('../../adapters/cloudflare/build/target.ts'),
   lambda: () => import('../../adapters/lambda/build/target.ts'),
+  fastcgi: () => import('../../adapters/fastcgi/build/target.ts'),
+  scgi: () => import('../../adapters/scgi/build/target.ts'),
+  cgi: () => import('../../adapters/cgi/build/target.ts'),
 };
 
 /** Every registered target name, for `--help` and config checks. */

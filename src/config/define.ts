@@ -28,6 +28,35 @@ export interface NodeTargetOptions {
   lightResponse?: boolean;
 }
 
+/**
+ * Options of the classic targets (`config.fastcgi`, `config.scgi`, `config.cgi`). Every field is
+ * optional. The generated nginx/Apache/lighttpd/systemd files use the same address.
+ */
+export interface ClassicTargetOptions {
+  /** fastcgi/scgi: unix socket to listen on (absolute path). Default: systemd's socket or fd 0; the snippets then use /run/portico/<name>.sock. */
+  socket?: string;
+  /** fastcgi/scgi: permissions of `socket`, e.g. 0o660 so the web server's user can connect. Default: the umask's. */
+  socketMode?: number;
+  /** fastcgi/scgi: TCP port to listen on instead of a socket. Default: none. */
+  port?: number;
+  /** fastcgi/scgi: interface for `port`. Default '127.0.0.1'. */
+  host?: string;
+  /** Peers whose X-Forwarded-* / Forwarded headers count, as `node.trustProxy`. Default false. */
+  trustProxy?: boolean | string | string[];
+  /** Largest request body in bytes before a 413. Default: the runtime's. */
+  maxBodySize?: number;
+  /** Largest FastCGI params / SCGI header block in bytes. Default: the runtime's. */
+  maxParamsSize?: number;
+  /** fastcgi/scgi: drain in-flight requests and exit on SIGINT/SIGTERM. Default true. */
+  handleSignals?: boolean;
+  /** Name in generated files (portico-<name>.service). Default: package.json's name, else the root folder's. */
+  name?: string;
+  /** cgi: the first line of app.cgi. Default '#!/usr/bin/env node'. */
+  shebang?: string;
+  /** Swap portico's light Response/Headers in for this target only. Default: the top-level value. */
+  lightResponse?: boolean;
+}
+
 /** What `bundle.config.ts` exports. Relative paths are relative to `root`. */
 export interface PorticoConfig {
   /** Project root. Default: the folder holding the config file, else the working directory. */
@@ -64,12 +93,12 @@ export interface PorticoConfig {
   lambda?: Record<string, unknown>;
   /** See `lambda`. Default {}. */
   cloudflare?: Record<string, unknown>;
-  /** See `lambda`. Default {}. */
-  fastcgi?: Record<string, unknown>;
-  /** See `lambda`. Default {}. */
-  scgi?: Record<string, unknown>;
-  /** See `lambda`. Default {}. */
-  cgi?: Record<string, unknown>;
+  /** Options of the fastcgi target. Default {}. */
+  fastcgi?: ClassicTargetOptions;
+  /** Options of the scgi target. Default {}. */
+  scgi?: ClassicTargetOptions;
+  /** Options of the cgi target. Default {}. */
+  cgi?: ClassicTargetOptions;
   /** See `lambda`. Default {}. */
   exe?: Record<string, unknown>;
 }

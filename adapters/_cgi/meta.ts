@@ -1,0 +1,190 @@
+/**
+ * CGI meta-variables (RFC 3875 §4.1) to the pieces of a Fetch request: scheme, host, the raw
+ * path + query, the mount and the headers. Shared by the fastcgi, scgi and cgi gateways, whose
+ * servers all hand over the same variables; only the framing around them differs.
+ *
+ * Params are kept as byte strings (one char per byte, latin1), as node keeps header values, so
+ * nothing is decoded twice; non-ASCII bytes in a path become their %XX escapes.
+ */
+import { LightHeaders } from '../_http/headers.ts';
+import { stripBasePath } from '../_http/mount.ts';
+import { requestPath, splitQuery } from '../_node/url.ts';
+
+/** The meta-variables of one request, repeated names already joined (see `addParam`). */
+export type CgiParams = Record<string, string>;
+
+/**
+ * Add one name/value pair, joining a repeated name as the header it stands for would be joined:
+ * nginx sends two `Cookie` headers as two HTTP_COOKIE params, and an app must see `a=1; b=2`
+ * (RFC 6265 §5.4); other HTTP_* repeats join with ', ' (RFC 9110 §5.3). A repeated
+ * non-header variable keeps its last value.
+ *
+ * @example
+ * const p: CgiParams = Object.create(null);
+ * addParam(p, 'HTTP_COOKIE', 'a=1'); addParam(p, 'HTTP_COOKIE', 'b=2');
+ * p.HTTP_COOKIE; // 'a=1; b=2'
+ */
+export function addParam(params: CgiParams, name: string, value: string): void {
+  const old = params[name];
+  if (old === undefined || !name.startsWith('HTTP_')) params[name] = value;
+  else params[name] = old + (name === 'HTTP_COOKIE' ? '; ' : ', ') + value;
+}
+
+/**
+ * The scheme: `HTTPS` set to anything but off/0 (Apache, nginx, lighttpd all say `on`), else
+ * `REQUEST_SCHEME`, else http.
+ *
+ * @example
+ * cgiScheme({ HTTPS: 'on' }); // 'https'
+ */
+export function cgiScheme(p: CgiParams): 'http' | 'https' {
+  const https = p.HTTPS;
+  if (https !== undefined && https !== '' && https !== '0' && https.toLowerCase() !== 'off') return 'https';
+  return p.REQUEST_SCHEME?.toLowerCase() === 'https' ? 'https' : 'http';
+}
+
+/**
+ * The host the client asked for: `HTTP_HOST`, else `SERVER_NAME:SERVER_PORT` with the
+ * scheme's default port left out (PEP 3333's URL reconstruction).
+ *
+ * @example
+ * cgiHost({ SERVER_NAME: 'example.com', SERVER_PORT: '8080' }, 'http'); // 'example.com:8080'
+ */
+export function cgiHost(p: CgiParams, scheme: string): string {
+  const host = p.HTTP_HOST;
+  if (host) return host;
+  let name = p.SERVER_NAME || p.SERVER_ADDR || 'localhost';
+  if (name.includes(':') && !name.startsWith('[')) name = `[${name}]`;
+  const port = p.SERVER_PORT;
+  return port && port !== (scheme === 'https' ? '443' : '80') ? `${name}:${port}` : name;
+}
+
+// Characters a decoded path may keep as they are in a URL path (RFC 3986 pchar and '/'); the
+// rest, '%' included (a decoded '%' is a literal one), is escaped.
+const PATH_SAFE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
+// In a raw REQUEST_URI only what no URL may hold is escaped: controls, space, '#', non-ASCII.
+const RAW_UNSAFE = /[^\x21-\x22\x24-\x7e]/;
+
+function escapeByte(ch: string): string {
+  const code = ch.charCodeAt(0);
+  // Params are byte strings; a char above 0xff cannot come from the wire but may from a test.
+  if (code > 0xff) return encodeURIComponent(ch);
+  return `%${code < 16 ? '0' : ''}${code.toString(16).toUpperCase()}`;
+}
+
+/** A decoded path (SCRIPT_NAME, PATH_INFO) in URL form. */
+export function encodePath(decoded: string): string {
+  if (PATH_SAFE.test(decoded)) return decoded;
+  let out = '';
+  for (const ch of decoded) out += PATH_SAFE.test(ch) ? ch : escapeByte(ch);
+  return out;
+}
+
+/** A raw path + query from REQUEST_URI, with only what cannot stand in a URL escaped. */
+function cleanRaw(raw: string): string {
+  if (!RAW_UNSAFE.test(raw)) return raw;
+  let out = '';
+  for (const ch of raw) out += RAW_UNSAFE.test(ch) ? escapeByte(ch) : ch;
+  return out;
+}
+
+/**
+ * The path and query the client sent: `REQUEST_URI` as is (never re-encoded, so `%2F` and `+`
+ * survive), else SCRIPT_NAME + PATH_INFO (re-encoded) + `?QUERY_STRING`.
+ *
+ * @example
+ * cgiPath({ REQUEST_URI: '/a%2Fb?x=1+2' });                       // '/a%2Fb?x=1+2'
+ * cgiPath({ SCRIPT_NAME: '/app', PATH_INFO: '/a b', QUERY_STRING: 'q=1' }); // '/app/a%20b?q=1'
+ */
+export function cgiPath(p: CgiParams): string {
+  const uri = p.REQUEST_URI;
+  if (uri) {
+    const path = requestPath(uri);
+    if (path !== undefined) return cleanRaw(path);
+  }
+  const path = encodePath((p.SCRIPT_NAME ?? '') + (p.PATH_INFO ?? '')) || '/';
+  const query = p.QUERY_STRING;
+  return query ? `${path}?${cleanRaw(query)}` : path;
+}
+
+/** Where the app is mounted and the path + query it sees below the mount. */
+export interface Mount {
+  basePath: string;
+  path: string;
+}
+
+/**
+ * The mount (WSGI's SCRIPT_NAME / PATH_INFO split). A configured `basePath` wins: the request
+ * path must lie below it (undefined otherwise: 404). Else the server's SCRIPT_NAME is the mount,
+ * with one exception for the long-running gateways: a SCRIPT_NAME without any PATH_INFO param
+ * is the whole request path (nginx's stock fastcgi_params, Apache's ProxyPass), not a mount,
+ * so the app sits at the root. A CGI script's SCRIPT_NAME is always its mount.
+ *
+ * @example
+ * cgiMount({ REQUEST_URI: '/shop/cart?x', SCRIPT_NAME: '/shop', PATH_INFO: '/cart' }, '', false);
+ * // { basePath: '/shop', path: '/cart?x' }
+ */
+export function cgiMount(p: CgiParams, configured: string, scriptIsMount: boolean): Mount | undefined {
+  const full = cgiPath(p);
+  if (configured !== '') {
+    const [path, query] = splitQuery(full);
+    const inner = stripBasePath(path, configured);
+    return inner === undefined ? undefined : { basePath: configured, path: inner + query };
+  }
+  let script = p.SCRIPT_NAME;
+  if (!script || script === '/' || (!scriptIsMount && p.PATH_INFO === undefined)) return { basePath: '', path: full };
+  if (script.endsWith('/')) script = script.replace(/\/+$/, '');
+  const [path, query] = splitQuery(full);
+  const inner = stripBasePath(path, encodePath(script));
+  if (inner !== undefined) return { basePath: script, path: inner + query };
+  // REQUEST_URI does not start with SCRIPT_NAME (a rewrite, or another encoding of the same
+  // path): the server's own split says what lies below the mount.
+  return { basePath: script, path: encodePath(p.PATH_INFO || '/') + query };
+}
+
+// RFC 9110 token: what a header name must be to reach an app through Fetch Headers.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * The request headers: every HTTP_* param (HTTP_X_FOO → x-foo), CONTENT_TYPE and a non-empty
+ * CONTENT_LENGTH (servers send both as plain variables, nginx also as HTTP_CONTENT_*, which the
+ * plain ones replace).
+ *
+ * @example
+ * cgiHeaders({ HTTP_X_A: '1', CONTENT_TYPE: 'text/plain' }).get('x-a'); // '1'
+ */
+export function cgiHeaders(p: CgiParams): LightHeaders {
+  const h = new LightHeaders();
+  for (const name in p) {
+    if (name.length > 5 && name.charCodeAt(0) === 72 /* H */ && name.startsWith('HTTP_')) {
+      if (name === 'HTTP_CONTENT_TYPE' || name === 'HTTP_CONTENT_LENGTH') continue;
+      const header = name.slice(5).toLowerCase().replaceAll('_', '-');
+      if (!TOKEN.test(header)) continue;
+      try {
+        h.append(header, p[name]!);
+      } catch {
+        // A value Fetch refuses (a NUL): the raw param is still in ctx.platform.
+      }
+    }
+  }
+  const type = p.CONTENT_TYPE ?? p.HTTP_CONTENT_TYPE;
+  if (type) h.set('content-type', type);
+  const length = p.CONTENT_LENGTH || p.HTTP_CONTENT_LENGTH;
+  if (length) h.set('content-length', length);
+  return h;
+}
+
+/**
+ * The declared body length: a number, undefined when absent or empty (a GET arrives with
+ * CONTENT_LENGTH "", "0" or none; Apache streams a chunked upload with none), NaN when invalid.
+ */
+export function cgiContentLength(p: CgiParams): number | undefined {
+  const text = p.CONTENT_LENGTH;
+  if (text === undefined || text === '') return undefined;
+  return /^\d{1,15}$/.test(text) ? Number(text) : NaN;
+}
+
+/** A header value from the params by lower-case header name, for trusted-proxy resolution. */
+export function paramHeader(p: CgiParams, lower: string): string | undefined {
+  return p[`HTTP_${lower.toUpperCase().replaceAll('-', '_')}`];
+}

@@ -1,0 +1,195 @@
+/**
+ * The long-running side of the fastcgi and scgi gateways: a node:net server on a unix socket,
+ * a TCP port or an inherited socket (fd 0 from a web server, fd 3 from systemd), connections
+ * tracked so that `close()` drains them (no new connections, in-flight requests finish, idle
+ * connections close, waitUntil work settles, the unix socket file goes), and SIGTERM/SIGINT
+ * wired to that when asked. Process-level crash handling is not here: see adapters/_node.
+ */
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { WaitUntilTracker } from '../_node/wait-until.ts';
+import { showAddress, type ListenAddress } from './listen.ts';
+
+/** How a server listens and shuts down. */
+export interface ClassicServerOptions {
+  /** On SIGTERM/SIGINT: drain, then exit 0. Default true. */
+  handleSignals?: boolean;
+  /** How long `close()` waits for in-flight requests and waitUntil work, ms. Default 10000. */
+  gracefulTimeout?: number;
+  /** Aborting it closes the server as `close()` does. Default none. */
+  signal?: AbortSignal;
+  /** No "listening on" line. Default false. */
+  silent?: boolean;
+  /** Permissions of a unix socket, e.g. 0o660 (the web server's user must be able to write it). Default: the umask's. */
+  socketMode?: number;
+}
+
+/** A connection as the server tracks it. */
+export interface TrackedConnection {
+  readonly active: number;
+  drain(): void;
+}
+
+/** What `serveFastCGI` and `serveSCGI` return. */
+export interface ClassicHandle {
+  /** The node:net server. */
+  readonly server: Server;
+  /** `unix:/path`, `127.0.0.1:9000` or the inherited socket, once `ready` resolved; '' before. */
+  readonly url: string;
+  /** Resolves once listening; rejects when it cannot (address in use, bad path). */
+  readonly ready: Promise<void>;
+  /** Graceful shutdown; resolves when connections are closed and waitUntil work is done (or the deadline passed). */
+  close(): Promise<void>;
+}
+
+/** A leftover socket file of a crashed server is removed; a live one is an error. */
+export async function clearStaleSocket(path: string): Promise<void> {
+  let isSocket = false;
+  try {
+    isSocket = lstatSync(path).isSocket();
+  } catch {
+    return;
+  }
+  if (!isSocket) throw new Error(`PORTICO_SOCKET_IN_USE: ${path} exists and is not a socket; choose another socket path`);
+  const alive = await new Promise<boolean>((resolve) => {
+    const c = connect(path);
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+  if (alive) throw new Error(`PORTICO_SOCKET_IN_USE: a server already listens on ${path}; stop it or choose another socket path`);
+  unlinkSync(path);
+}
+
+function listenOn(server: Server, address: ListenAddress): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    const done = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    if (address.kind === 'socket') server.listen(address.path, done);
+    else if (address.kind === 'port') server.listen(address.port, address.host ?? '127.0.0.1', done);
+    else server.listen({ fd: address.fd }, done);
+  });
+}
+
+/**
+ * Listen on the first of `addresses` that works and serve each connection with `onConnection`.
+ *
+ * @example
+ * serveClassic('fastcgi', [{ kind: 'port', port: 9000, host: undefined }], (s) => fastcgiConnection(s, ...), handler.waitUntil, {});
+ */
+export function serveClassic(
+  protocol: string,
+  addresses: ListenAddress[],
+  onConnection: (socket: Socket, done: () => void) => TrackedConnection,
+  waitUntil: WaitUntilTracker,
+  options: ClassicServerOptions,
+): ClassicHandle {
+  const gracefulTimeout = options.gracefulTimeout ?? 10_000;
+  if (typeof gracefulTimeout !== 'number' || !(gracefulTimeout >= 0)) {
+    throw new TypeError(`PORTICO_BAD_OPTION: "gracefulTimeout" must be a number of milliseconds (>= 0), got ${String(gracefulTimeout)}`);
+  }
+  if (addresses.length === 0) {
+    throw new TypeError(`PORTICO_NO_ADDRESS: nowhere to listen; give --socket <path> or --port <n> (or set "socket" or "port" in bundle.config.ts's ${protocol} section)`);
+  }
+  const connections = new Map<Socket, TrackedConnection>();
+  let closing: Promise<void> | undefined;
+  // Half-open: a web server may shut its side once the request is sent (SCGI clients do); the
+  // response still goes out. Each connection handler ends its side itself.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    const tracked = onConnection(socket, () => connections.delete(socket));
+    connections.set(socket, tracked);
+  });
+  let url = '';
+  let ownSocket: string | undefined;
+
+  const ready = (async () => {
+    let lastError: unknown;
+    for (const address of addresses) {
+      try {
+        if (address.kind === 'socket') await clearStaleSocket(address.path);
+        await listenOn(server, address);
+        if (address.kind === 'socket') {
+          ownSocket = address.path;
+          if (options.socketMode !== undefined) chmodSync(address.path, options.socketMode);
+        }
+        url = showAddress(address.kind === 'port' ? { ...address, port: (server.address() as { port: number }).port } : address);
+        if (!options.silent) console.log(`[portico] ${protocol} listening on ${url}`);
+        return;
+      } catch (error) {
+        lastError = error;
+        // fd 0 that is a socket but not a listening one (a parent's pipe): try the next choice.
+        if (!(address.kind === 'fd' && address.fd === 0 && addresses.length > 1)) break;
+      }
+    }
+    throw lastError;
+  })();
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!options.silent) console.log(`[portico] ${signal}: finishing in-flight requests (up to ${gracefulTimeout} ms)`);
+    close().then(() => process.exit(0));
+  };
+  const handleSignals = options.handleSignals ?? true;
+  if (handleSignals) {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+
+  function close(): Promise<void> {
+    if (closing) return closing;
+    if (handleSignals) {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
+    const started = Date.now();
+    closing = new Promise<void>((resolve) => {
+      const stopped = new Promise<void>((done) => {
+        if (!server.listening) return done();
+        server.close(() => done());
+      });
+      for (const c of connections.values()) c.drain();
+      const deadline = setTimeout(() => {
+        for (const socket of connections.keys()) socket.destroy();
+      }, gracefulTimeout);
+      deadline.unref();
+      stopped
+        .then(() => waitUntil.settled(Math.max(0, gracefulTimeout - (Date.now() - started))))
+        .then(() => {
+          clearTimeout(deadline);
+          if (ownSocket !== undefined) {
+            try {
+              unlinkSync(ownSocket);
+            } catch {
+              // node removed it already
+            }
+          }
+          resolve();
+        });
+    });
+    return closing;
+  }
+
+  if (options.signal) {
+    if (options.signal.aborted) ready.then(close, () => {});
+    else options.signal.addEventListener('abort', () => void close(), { once: true });
+  }
+  ready.catch((error) => console.error(`[portico] ${protocol}: could not listen on ${addresses.map(showAddress).join(' or ')}: ${(error as Error).message}`));
+
+  return {
+    server,
+    get url() {
+      return url;
+    },
+    ready,
+    close,
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The `cgi` target (build time): `dist/cgi/app.cgi`, an executable CommonJS script that Apache
+ * (`mod_cgi`) or lighttpd (`mod_cgi`) runs once per request, with `apache.conf` and
+ * `lighttpd.conf` beside it (nginx runs no CGI: use the fastcgi target there).
+ *
+ * CommonJS because Node refuses ESM syntax in a file named `app.cgi`
+ * (ERR_UNKNOWN_FILE_EXTENSION, DESIGN §6), and starts CommonJS faster, which a process per
+ * request pays every time. A `package.json` saying so sits beside it, so an enclosing
+ * `"type": "module"` package cannot change how Node reads it.
+ *
+ * Never imported by runtime code.
+ */
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nativeAddonPlugin } from '../../../src/bundle/native-addons.ts';
+import type { Target } from '../../../src/bundle/target.ts';
+import type { ClassicTargetOptions } from '../../../src/config/define.ts';
+import { bakeClassicOptions, checkClassicOptions } from '../../fastcgi/build/classic-options.ts';
+import { packageClassic } from '../../fastcgi/build/classic-package.ts';
+
+/** The first line of app.cgi unless `cgi.shebang` says otherwise. */
+export const DEFAULT_SHEBANG = '#!/usr/bin/env node';
+
+export const target: Target = {
+  name: 'cgi',
+  description: 'a CGI script for Apache or lighttpd mod_cgi: dist/cgi/app.cgi (executable) + apache.conf, lighttpd.conf',
+
+  resolveOptions: (options) => checkClassicOptions('cgi', options),
+
+  entrySource(ctx) {
+    return [
+      `import * as mod from ${JSON.stringify(ctx.entry)};`,
+      `import { start } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/cgi/runtime/start.ts'))};`,
+      `start(mod, ${JSON.stringify(bakeClassicOptions(ctx))});`,
+      '',
+    ].join('\n');
+  },
+
+  esbuildOptions(ctx) {
+    return {
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: join(ctx.outDir, 'app.cgi'),
+      banner: { js: (ctx.options as ClassicTargetOptions).shebang ?? DEFAULT_SHEBANG },
+      plugins: [nativeAddonPlugin(ctx.outDir)],
+    };
+  },
+
+  package(ctx, build) {
+    const script = join(ctx.outDir, 'app.cgi');
+    chmodSync(script, 0o755);
+    const pkg = join(ctx.outDir, 'package.json');
+    writeFileSync(pkg, '{ "type": "commonjs" }\n');
+    const files = packageClassic(ctx, build.outputFiles, 'cgi', 'app.cgi');
+    files.push({ path: pkg, kind: 'config' });
+    return files;
+  },
+};

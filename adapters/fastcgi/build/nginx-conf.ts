@@ -1,0 +1,104 @@
+/**
+ * nginx config for a FastCGI or SCGI app: `nginx.conf` (locations, included inside a
+ * `server { }` block) and, for FastCGI, `nginx-upstream.conf` (the upstream with its kept-alive
+ * connections, included at `http { }` level: an upstream cannot live inside a server).
+ *
+ * nginx serves files under public/ itself and passes every other request under the mount on,
+ * with the parameters the gateway reads set here rather than taken from a distribution's
+ * fastcgi_params, so the files work on any nginx.
+ *
+ * Build time only.
+ */
+import { identifier, type ListenAddress, type SnippetInput } from './snippet-input.ts';
+
+/** `unix:/run/x.sock` or `127.0.0.1:9000`, as fastcgi_pass, scgi_pass and upstream servers write it. */
+function nginxAddress(address: ListenAddress): string {
+  return 'socket' in address ? `unix:${address.socket}` : `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+}
+
+/** The parameters of every request, for `fastcgi_param` or `scgi_param`. */
+function params(directive: string, basePath: string): string[] {
+  const p = (name: string, value: string, extra = ''): string => `${directive} ${name} ${value}${extra};`;
+  return [
+    p('GATEWAY_INTERFACE', 'CGI/1.1'),
+    p('SERVER_SOFTWARE', 'nginx/$nginx_version'),
+    p('SERVER_PROTOCOL', '$server_protocol'),
+    p('REQUEST_METHOD', '$request_method'),
+    // The path and query as the client sent them: the gateway keeps %2F and '+' intact.
+    p('REQUEST_URI', '$request_uri'),
+    p('QUERY_STRING', '$query_string'),
+    p('SCRIPT_NAME', basePath === '' ? '""' : `"${basePath}"`),
+    p('CONTENT_TYPE', '$content_type'),
+    p('CONTENT_LENGTH', '$content_length'),
+    p('REQUEST_SCHEME', '$scheme'),
+    p('HTTPS', '$https', ' if_not_empty'),
+    p('SERVER_NAME', '$server_name'),
+    p('SERVER_ADDR', '$server_addr'),
+    p('SERVER_PORT', '$server_port'),
+    p('REMOTE_ADDR', '$remote_addr'),
+    p('REMOTE_PORT', '$remote_port'),
+    // httpoxy: a "Proxy:" request header must never become HTTP_PROXY (the gateway drops it too).
+    p('HTTP_PROXY', '""'),
+  ];
+}
+
+/** The directives that hand a request to the app, one per line. */
+function passDirectives(input: SnippetInput, upstream: string): string[] {
+  const fastcgi = input.transport === 'fastcgi';
+  const d = fastcgi ? 'fastcgi' : 'scgi';
+  return [
+    fastcgi ? `fastcgi_pass ${upstream};` : `scgi_pass ${nginxAddress(input.address!)};`,
+    ...(fastcgi ? ['fastcgi_keep_conn on;'] : []),
+    // Uploads stream to the app as they arrive (the gateway enforces its own body limit) and
+    // responses stream to the client with backpressure, as on the node gateway.
+    'client_max_body_size 0;',
+    `${d}_request_buffering off;`,
+    `${d}_buffering off;`,
+    ...params(`${d}_param`, input.basePath),
+  ];
+}
+
+const indent = (lines: string[], by = '    '): string[] => lines.map((l) => by + l);
+
+/**
+ * The files nginx needs, by name: `nginx.conf` always, `nginx-upstream.conf` for FastCGI.
+ *
+ * @example
+ * nginxConfig(input)['nginx.conf']; // 'location ~ "^/shop(?<portico_path>/.*)?$" { ... }'
+ */
+export function nginxConfig(input: SnippetInput): Record<string, string> {
+  const id = identifier(input.name);
+  const upstream = `portico_${id}`;
+  const mount = input.basePath === '' ? '/' : input.basePath;
+  const head = [
+    `# portico ${input.transport} app "${input.name}" mounted at ${mount}: include this file inside a server { } block`,
+    ...(input.transport === 'fastcgi' ? [`# (and nginx-upstream.conf at http { } level), e.g.  include ${input.dir}/nginx.conf;`] : [`# e.g.  include ${input.dir}/nginx.conf;`]),
+    ...(input.publicDir ? [`# Files in ${input.publicDir} are served by nginx; every other request under ${mount} goes to the app.`] : []),
+  ];
+  const pass = passDirectives(input, upstream);
+  const lines = [...head];
+  // A regex location with a named capture: the path below the mount, for try_files. A prefix
+  // location would also match /shopx; at the root a plain "location /" is the mount. (PCRE
+  // caps capture names at 32 characters, so the name is fixed; only one location matches.)
+  const regex = input.basePath === '' ? undefined : `"^${input.basePath.replace(/[.*+?^${}()|[\]\\"]/g, '\\$&')}(?<portico_path>/.*)?$"`;
+  const open = regex ? `location ~ ${regex} {` : 'location / {';
+  if (input.publicDir) {
+    lines.push(open, `    root ${input.publicDir};`, `    try_files ${regex ? '$portico_path' : '$uri'} @${upstream};`, '    client_max_body_size 0;', '}');
+    lines.push(`location @${upstream} {`, ...indent(pass), '}');
+  } else {
+    lines.push(open, ...indent(pass), '}');
+  }
+  const files: Record<string, string> = { 'nginx.conf': lines.join('\n') + '\n' };
+  if (input.transport === 'fastcgi') {
+    files['nginx-upstream.conf'] = [
+      `# portico fastcgi app "${input.name}": include this file at http { } level (e.g. from /etc/nginx/conf.d/),`,
+      `# and ${input.dir}/nginx.conf inside a server { } block. Kept-alive connections carry many requests each.`,
+      `upstream ${upstream} {`,
+      `    server ${nginxAddress(input.address!)};`,
+      '    keepalive 16;',
+      '}',
+      '',
+    ].join('\n');
+  }
+  return files;
+}

@@ -1,0 +1,71 @@
+/**
+ * What the config writers (nginx-conf.ts, apache-conf.ts, lighttpd-conf.ts, systemd-units.ts)
+ * need to know about a built classic app, gathered once from the build context.
+ *
+ * Every path in it is absolute (the built `dist/<t>/` folder where it was built), so the written
+ * files work as they are when included from the web server's config: build on the machine (or at
+ * the path) the app will run from, or rebuild after moving it.
+ *
+ * Build time only.
+ */
+import { join } from 'node:path';
+import type { BuildContext } from '../../../src/bundle/target.ts';
+import type { ClassicTargetOptions } from '../../../src/config/define.ts';
+import { appName, type Transport } from './classic-options.ts';
+
+/** Where a FastCGI/SCGI app listens: a unix socket, or a TCP host and port. */
+export type ListenAddress = { socket: string } | { host: string; port: number };
+
+export interface SnippetInput {
+  transport: Transport;
+  /** The app's name (`portico-<name>.service`, nginx upstream and variable names). */
+  name: string;
+  /** The mount point, '' or '/shop'. */
+  basePath: string;
+  /** Absolute `dist/<t>` folder. */
+  dir: string;
+  /** Absolute path of the built script (server.mjs or app.cgi). */
+  script: string;
+  /** Absolute path of the copied public/ folder, when the app has one. */
+  publicDir: string | undefined;
+  /** FastCGI/SCGI: where the app listens (and the web server connects). */
+  address: ListenAddress | undefined;
+}
+
+/** The socket the snippets use when no address is configured (systemd's .socket creates it). */
+export function defaultSocket(name: string): string {
+  return `/run/portico/${name}.sock`;
+}
+
+/**
+ * @example
+ * const input = snippetInput(ctx, 'fastcgi', 'server.mjs', true);
+ */
+export function snippetInput(ctx: BuildContext, transport: Transport, scriptName: string, hasPublic: boolean): SnippetInput {
+  const o = ctx.options as ClassicTargetOptions;
+  const name = appName(ctx);
+  return {
+    transport,
+    name,
+    basePath: ctx.basePath,
+    dir: ctx.outDir,
+    script: join(ctx.outDir, scriptName),
+    publicDir: hasPublic ? join(ctx.outDir, 'public') : undefined,
+    address:
+      transport === 'cgi'
+        ? undefined
+        : o.port !== undefined
+          ? { host: o.host ?? '127.0.0.1', port: o.port }
+          : { socket: o.socket ?? defaultSocket(name) },
+  };
+}
+
+/** A name usable as an nginx upstream or variable name ([a-z0-9_]). */
+export function identifier(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+}
+
+/** A regex matching the mount and everything under it, never a sibling: `^/shop(/|$)` (or `^/` at the root). */
+export function mountRegex(basePath: string): string {
+  return basePath === '' ? '^/' : `^${basePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|$)`;
+}

@@ -1,0 +1,64 @@
+/**
+ * systemd units for a FastCGI or SCGI app: `portico-<name>.socket` (systemd owns the listening
+ * socket, the web server's user may connect) and `portico-<name>.service` (the app, started on
+ * the first connection, handed the socket through LISTEN_FDS).
+ *
+ * Build time only.
+ */
+import type { SnippetInput } from './snippet-input.ts';
+
+/**
+ * The two unit files, by file name.
+ *
+ * @example
+ * systemdUnits(input); // { 'portico-shop.socket': '...', 'portico-shop.service': '...' }
+ */
+export function systemdUnits(input: SnippetInput): Record<string, string> {
+  const unit = `portico-${input.name}`;
+  const a = input.address!;
+  const listen = 'socket' in a ? a.socket : `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+  const socket = [
+    `# portico ${input.transport} app "${input.name}": copy to /etc/systemd/system/ with ${unit}.service, then`,
+    `#   systemctl daemon-reload && systemctl enable --now ${unit}.socket`,
+    '[Unit]',
+    `Description=portico ${input.transport} socket of ${input.name}`,
+    '',
+    '[Socket]',
+    `ListenStream=${listen}`,
+    ...('socket' in a
+      ? [
+          // The web server's workers (www-data on Debian) connect; nobody else.
+          'SocketUser=root',
+          'SocketGroup=www-data',
+          'SocketMode=0660',
+        ]
+      : []),
+    '',
+    '[Install]',
+    'WantedBy=sockets.target',
+    '',
+  ];
+  const service = [
+    `# portico ${input.transport} app "${input.name}", started by ${unit}.socket on the first connection.`,
+    '[Unit]',
+    `Description=portico ${input.transport} app ${input.name}`,
+    `Requires=${unit}.socket`,
+    `After=${unit}.socket network.target`,
+    '',
+    '[Service]',
+    // The socket arrives as LISTEN_FDS; the script needs no address flag.
+    `ExecStart=/usr/bin/env node ${input.script}`,
+    `WorkingDirectory=${input.dir}`,
+    'Environment=NODE_ENV=production',
+    'DynamicUser=yes',
+    'Restart=on-failure',
+    // SIGTERM drains the requests in flight; after this, systemd kills what is left.
+    'KillSignal=SIGTERM',
+    'TimeoutStopSec=30',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ];
+  return { [`${unit}.socket`]: socket.join('\n'), [`${unit}.service`]: service.join('\n') };
+}

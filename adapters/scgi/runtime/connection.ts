@@ -1,0 +1,139 @@
+/**
+ * One SCGI connection: the header block, then CONTENT_LENGTH body bytes, then the CGI-style
+ * response written straight to the socket, which is then closed (one request a connection).
+ */
+import type { Socket } from 'node:net';
+import { Buffer } from 'node:buffer';
+import type { CgiExchange, CgiHandler } from '../../_cgi/handler.ts';
+import type { ResponseSink } from '../../_cgi/response.ts';
+import type { TrackedConnection } from '../../_cgi/server.ts';
+import { sendPlainCgi } from '../../_cgi/response.ts';
+import { NetstringError, parseScgiHeader } from './netstring.ts';
+
+/** Limits of one connection. */
+export interface ScgiLimits {
+  /** Largest header block, bytes. */
+  maxParamsSize: number;
+  /** Close a connection that sends nothing for this long while no response is being made, ms. 0: never. */
+  idleTimeout: number;
+}
+
+/**
+ * Serve one SCGI request on an accepted socket.
+ *
+ * @example
+ * net.createServer({ allowHalfOpen: true }, (socket) => scgiConnection(socket, handler, limits, console.error));
+ */
+export function scgiConnection(socket: Socket, handler: CgiHandler, limits: ScgiLimits, log: (message: string) => void, onDone?: () => void): TrackedConnection {
+  let head: Buffer | undefined;
+  let exchange: CgiExchange | undefined;
+  let answered = false;
+  let closed = false;
+  if (limits.idleTimeout > 0) socket.setTimeout(limits.idleTimeout);
+
+  const close = (why?: string): void => {
+    if (closed) return;
+    if (why) log(`scgi: ${why}; the connection is closed`);
+    closed = true;
+    socket.destroy();
+  };
+  const finish = (): void => {
+    answered = true;
+    exchange?.body.discard();
+    if (!closed) {
+      closed = true;
+      socket.end();
+    }
+  };
+
+  const sink: ResponseSink = {
+    sendAll(h, body) {
+      if (closed) return;
+      if (body === undefined) socket.write(h, 'latin1');
+      else {
+        socket.cork();
+        socket.write(h, 'latin1');
+        socket.write(body as Uint8Array | string);
+        socket.uncork();
+      }
+      finish();
+    },
+    sendHead(h) {
+      if (!closed) socket.write(h, 'latin1');
+    },
+    write(chunk) {
+      return closed ? true : socket.write(chunk);
+    },
+    onDrain(callback) {
+      if (closed) callback();
+      else socket.once('drain', callback);
+    },
+    end() {
+      finish();
+    },
+    destroy() {
+      close();
+    },
+    get gone() {
+      return closed;
+    },
+  };
+
+  const onData = (chunk: Buffer): void => {
+    if (exchange !== undefined) {
+      exchange.body.push(chunk);
+      return;
+    }
+    if (answered) return;
+    head = head === undefined ? chunk : Buffer.concat([head, chunk]);
+    let parsed;
+    try {
+      parsed = parseScgiHeader(head, limits.maxParamsSize);
+    } catch (error) {
+      const status = (error as NetstringError).status;
+      if (status !== undefined) {
+        log(`scgi: ${(error as Error).message}; answered ${status}`);
+        sendPlainCgi(sink, status, 'Request Header Fields Too Large\n');
+        return;
+      }
+      return close((error as Error).message);
+    }
+    if (parsed === undefined) {
+      if (head.length > limits.maxParamsSize + 12) close(`the header block is larger than maxParamsSize (${limits.maxParamsSize} bytes)`);
+      return;
+    }
+    const rest = head.subarray(parsed.consumed);
+    head = undefined;
+    exchange = handler(parsed.params, sink, (paused) => (paused ? socket.pause() : socket.resume()));
+    if (rest.length > 0) exchange.body.push(rest);
+  };
+
+  socket.on('data', onData);
+  socket.on('end', () => {
+    // The web server sent all it will (some half-close after the request): a body still owed is cut short.
+    if (exchange !== undefined) exchange.body.end();
+    else if (!answered) close(head === undefined ? undefined : 'the connection ended inside the header block');
+  });
+  socket.on('timeout', () => {
+    if (exchange !== undefined && exchange.body.done) return; // the app is at work
+    if (head !== undefined || exchange !== undefined) log(`scgi: no bytes for ${limits.idleTimeout} ms with the request unfinished; the connection is closed`);
+    closed = true;
+    socket.destroy();
+  });
+  socket.on('error', () => {});
+  socket.on('close', () => {
+    closed = true;
+    if (exchange !== undefined && !answered) exchange.abort();
+    onDone?.();
+  });
+
+  return {
+    get active() {
+      return exchange !== undefined && !answered ? 1 : 0;
+    },
+    drain() {
+      // One request a connection: one that has not sent its request yet is closed.
+      if (exchange === undefined && !answered) close();
+    },
+  };
+}
