@@ -76,7 +76,7 @@ describe('static routes and lookup', () => {
     fc.assert(
       fc.property(fc.array(segment, { minLength: 1, maxLength: 4 }), (segments) => {
         const key = `/${segments.join('/')}`;
-        fc.pre(isServableKey(key) && segments.every((s) => s.isWellFormed()));
+        fc.pre(isServableKey(key) && segments.every((s) => (s as unknown as { isWellFormed(): boolean }).isWellFormed()));
         const own = staticRoutes({ version: 1, files: { [key]: entry(1, '"x"') } });
         const raw = `/${segments.map(encodeURIComponent).join('/')}`;
         const route = findStatic(own, 'GET', raw);
