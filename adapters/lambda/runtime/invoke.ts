@@ -152,7 +152,7 @@ export function prepare(event: V1Event | V2Event | AlbEvent, kind: EventKind, co
     try {
       inv.early = config.static(event, kind, m, appPath, ctx.basePath);
     } catch (err) {
-      inv.early = failure(err, inv, context, config.log);
+      inv.early = staticFailure(err, context, config.log);
     }
     if (inv.early !== undefined) return inv;
   }
@@ -182,6 +182,13 @@ export function failure(err: unknown, inv: Invocation, context: LambdaContext, l
   return textParts(500, `Internal Server Error (request id ${id})\n`);
 }
 
+/** The 500 for a static file that could not be read (the zip no longer matches its manifest). */
+function staticFailure(err: unknown, context: LambdaContext, log: (line: string) => void): Parts {
+  const id = context?.awsRequestId ?? 'unknown';
+  log(`portico: 500 for request id ${id}: a file of public/ could not be read: ${errorText(err)}`);
+  return textParts(500, `Internal Server Error (request id ${id})\n`);
+}
+
 /**
  * Call the app and return its response's parts; an exception or a non-Response becomes a 500.
  *
@@ -189,7 +196,7 @@ export function failure(err: unknown, inv: Invocation, context: LambdaContext, l
  * const parts = await runApp(inv, context, config);
  */
 export async function runApp(inv: Invocation, context: LambdaContext, config: Config): Promise<Parts> {
-  if (inv.early) return inv.early instanceof Promise ? inv.early.catch((err: unknown) => failure(err, inv, context, config.log)) : inv.early;
+  if (inv.early) return inv.early instanceof Promise ? inv.early.catch((err: unknown) => staticFailure(err, context, config.log)) : inv.early;
   try {
     const res = await config.app.fetch(inv.request, config.env, inv.ctx);
     if (res === null || typeof res !== 'object' || typeof (res as Response).status !== 'number') {
