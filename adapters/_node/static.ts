@@ -2,10 +2,12 @@
  * Static files on node:http, served before the app for GET and HEAD from a manifest: a request
  * that names no file costs one Map lookup and falls through to the app synchronously; a hit
  * needs no `stat` (size and validators are in the manifest) and is written as
- * `writeHead(status, flatHeaders)` plus the reader's stream (or bytes). The decisions (304,
+ * `writeHead(status, flatHeaders)` plus the reader's stream, or its bytes (small files are kept
+ * in memory after their first read, when the files come from a manifest). The decisions (304,
  * 206/416, precompressed variants, index.html) are the shared core's (adapters/_static).
  */
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
@@ -33,16 +35,57 @@ export interface StaticFiles extends StaticOptions {
 /** Answer a request from the files if one matches; returns whether it answered (synchronously). */
 export type StaticHandler = (req: IncomingMessage, res: ServerResponse, pathAndQuery: string, basePath: string) => boolean;
 
+/** Options of `fsReader`. */
+export interface FsReaderOptions {
+  /**
+   * Keep files of at most this many bytes in memory after their first read, so that later hits
+   * are one `end(bytes)` with no file opened. Only for files that do not change while the
+   * server runs (a built or start-time manifest). Default 0: never.
+   */
+  cacheFilesBelow?: number;
+  /** The most bytes kept in memory in all. Default 16 MiB. */
+  cacheTotal?: number;
+}
+
 /**
- * Reads files below `root` as streams: `file` is a manifest key, already checked.
+ * Reads files below `root`: a stream per request (no stat: the manifest knows the size), or,
+ * with `cacheFilesBelow`, small files from memory once read.
  *
  * @example
  * fsReader('/srv/public').read('/style.css', 0, 99); // a Readable of the first 100 bytes
  */
-export function fsReader(root: string): StaticReader<Readable> {
+export function fsReader(root: string, options: FsReaderOptions = {}): StaticReader<NodeStaticBody> {
   const base = resolve(root);
-  return { read: (file, start, end) => createReadStream(join(base, file), { start, end }) };
+  const below = options.cacheFilesBelow ?? 0;
+  if (below <= 0) return { read: (file, start, end) => createReadStream(join(base, file), { start, end }) };
+  let budget = options.cacheTotal ?? 16 * 1024 * 1024;
+  const cache = new Map<string, Buffer>();
+  const loading = new Set<string>();
+  return {
+    read(file, start, end) {
+      const kept = cache.get(file);
+      if (kept !== undefined && end < kept.length) return kept.subarray(start, end + 1);
+      const path = join(base, file);
+      // A small file, asked for from its start: keep a copy for the next hits (read once, async).
+      if (kept === undefined && start === 0 && end < below && budget > 0 && !loading.has(file)) {
+        loading.add(file);
+        readFile(path).then(
+          (bytes) => {
+            if (bytes.length <= below && bytes.length <= budget) {
+              cache.set(file, bytes);
+              budget -= bytes.length;
+            }
+          },
+          ignore,
+        );
+      }
+      return createReadStream(path, { start, end });
+    },
+  };
 }
+
+/** Small files are kept in memory when the files cannot change under the server. */
+const CACHE_FILES_BELOW = 64 * 1024;
 
 function ignore(): void {
   // A failed body (client gone, file removed after the build) closes the connection; status
@@ -64,8 +107,10 @@ function sendBody(res: ServerResponse, body: NodeStaticBody): void {
  */
 export function createStaticHandler(files: string | StaticFiles): StaticHandler {
   const source: StaticFiles = typeof files === 'string' ? { manifest: scanStaticFolder(files), from: files } : files;
-  const routes: StaticRoutes = 'version' in source.manifest ? staticRoutes(source.manifest as StaticManifest) : source.manifest;
-  const reader = typeof source.from === 'string' ? fsReader(source.from) : source.from;
+  const fixed = 'version' in source.manifest;
+  const routes: StaticRoutes = fixed ? staticRoutes(source.manifest as StaticManifest) : (source.manifest as StaticRoutes);
+  // A manifest is the files as they were when it was made; a live view (dev) is not: no cache.
+  const reader = typeof source.from === 'string' ? fsReader(source.from, { cacheFilesBelow: fixed ? CACHE_FILES_BELOW : 0 }) : source.from;
   const options: StaticOptions = { cacheControl: source.cacheControl };
   return (req, res, pathAndQuery, basePath) => {
     const q = pathAndQuery.indexOf('?');
