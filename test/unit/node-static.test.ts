@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { parseRange, safeStaticPath } from '../../adapters/_node/static.ts';
+import { parseRange } from '../../adapters/_static/conditional.ts';
+import { staticKey } from '../../adapters/_static/path.ts';
+import { fsReader } from '../../adapters/_node/static.ts';
 import { rawExchange, send, start, type Started } from './node-helpers.ts';
 
 let dir: string;
@@ -164,17 +166,16 @@ describe('static files', () => {
     }
   });
 
-  test('property: safeStaticPath stays inside the root for any input', () => {
-    const root = '/srv/public';
-    const piece = fc.constantFrom('..', '.', '%2e', '%2E', '%2f', '%5c', '\\', '/', '%00', 'a', 'b.txt', '%', '%e2%98%83', '.env', '%252e');
+  test('property: staticKey never yields a dot segment, a hidden name, a separator or NUL', () => {
+    const piece = fc.constantFrom('..', '.', '%2e', '%2E', '%2f', '%5c', '\\', '/', '%00', 'a', 'b.txt', '%', '%e2%98%83', '.env', '%252e', '.well-known');
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 12 }), fc.string({ maxLength: 10 }), (pieces, junk) => {
         for (const raw of [`/${pieces.join('')}`, `/${pieces.join('/')}`, `/${junk}`]) {
-          const p = safeStaticPath(root, raw);
-          if (p !== undefined) {
-            assert.ok(p === root || p.startsWith(`${root}/`), `${raw} -> ${p}`);
-            assert.ok(!p.slice(root.length).split('/').includes('..'));
-          }
+          const key = staticKey(raw);
+          if (key === undefined) continue;
+          assert.ok(key.startsWith('/'), `${raw} -> ${key}`);
+          assert.ok(!key.includes('\\') && !key.includes('\0'), `${raw} -> ${key}`);
+          for (const segment of key.split('/')) assert.ok(segment === '.well-known' || !segment.startsWith('.'), `${raw} -> ${key}`);
         }
       }),
       { numRuns: 3000 },
@@ -189,5 +190,28 @@ describe('static files', () => {
     assert.equal(parseRange('bytes=5-1', 10), undefined);
     assert.equal(parseRange('items=0-1', 10), undefined);
     assert.equal(parseRange('bytes=-', 10), undefined);
+  });
+
+  test('fsReader keeps small files in memory after the first read, within its budget; large ones stream', async () => {
+    const reader = fsReader(pub, { cacheFilesBelow: 2000, cacheTotal: 1500 });
+    const first = reader.read('/style.css', 0, css.length - 1);
+    assert.ok(!(first instanceof Uint8Array), 'the first read streams');
+    (first as NodeJS.ReadableStream).resume();
+    await new Promise((r) => setTimeout(r, 50));
+    const second = reader.read('/style.css', 0, css.length - 1);
+    assert.ok(second instanceof Uint8Array, 'the second read comes from memory');
+    assert.equal(Buffer.from(second).toString(), css);
+    const part = reader.read('/style.css', 5, 9) as Uint8Array;
+    assert.equal(Buffer.from(part).toString(), css.slice(5, 10));
+    // style.css took 1000 of the 1500 bytes: data.bin (1000) no longer fits, and streams every time.
+    for (let i = 0; i < 2; i++) {
+      const r = reader.read('/data.bin', 0, bin.length - 1);
+      assert.ok(!(r instanceof Uint8Array));
+      (r as NodeJS.ReadableStream).resume();
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const uncached = fsReader(pub).read('/style.css', 0, 9);
+    assert.ok(!(uncached instanceof Uint8Array), 'no cache unless asked');
+    (uncached as NodeJS.ReadableStream).resume();
   });
 });

@@ -10,6 +10,7 @@ import { FastResponse, responseParts, type WireBody } from '../../_http/response
 import { isAlbMultiValue, type EventKind } from './events.ts';
 import { urlPath, v1Path, v2Path, type SplitPath } from './path.ts';
 import { LambdaRequest, rawHeader } from './request.ts';
+import type { LambdaStatic } from './static.ts';
 import type { AlbEvent, LambdaContext, V1Event, V2Event } from './types.ts';
 import { checkEvent, requestProblem } from './validate.ts';
 
@@ -23,6 +24,8 @@ export interface Config {
   deadlineMargin?: number;
   env: unknown;
   log: (line: string) => void;
+  /** public/ files, answered before the app (static.ts). */
+  static?: LambdaStatic;
 }
 
 /** `ctx` as the app sees it. */
@@ -75,8 +78,8 @@ export interface Invocation {
   albMulti: boolean;
   ctx: LambdaAppContext;
   request: LambdaRequest | undefined;
-  /** Set when the answer is known without the app (outside the mount). */
-  early: Parts | undefined;
+  /** Set when the answer is known without the app (outside the mount, a static file). */
+  early: Parts | Promise<Parts> | undefined;
 }
 
 export function errorText(err: unknown): string {
@@ -150,6 +153,15 @@ export function prepare(event: V1Event | V2Event | AlbEvent, kind: EventKind, co
   if (appPath === undefined) {
     return { kind, albMulti, ctx, request: undefined, early: textParts(404, outsideMountText(split.prefix + fullPath, split.prefix + config.basePath)) };
   }
+  if (config.static !== undefined) {
+    const inv: Invocation = { kind, albMulti, ctx, request: undefined, early: undefined };
+    try {
+      inv.early = config.static(event, kind, m, appPath, ctx.basePath);
+    } catch (err) {
+      inv.early = staticFailure(err, context, config.log);
+    }
+    if (inv.early !== undefined) return inv;
+  }
   const request = new LambdaRequest(event, kind, m.length <= 7 ? normalizeMethod(m) : m, appPath, context, config.deadlineMargin);
   return { kind, albMulti, ctx, request, early: undefined };
 }
@@ -176,6 +188,13 @@ export function failure(err: unknown, inv: Invocation, context: LambdaContext, l
   return textParts(500, `Internal Server Error (request id ${id})\n`);
 }
 
+/** The 500 for a static file that could not be read (the zip no longer matches its manifest). */
+function staticFailure(err: unknown, context: LambdaContext, log: (line: string) => void): Parts {
+  const id = context?.awsRequestId ?? 'unknown';
+  log(`portico: 500 for request id ${id}: a file of public/ could not be read: ${errorText(err)}`);
+  return textParts(500, `Internal Server Error (request id ${id})\n`);
+}
+
 /**
  * Call the app and return its response's parts; an exception or a non-Response becomes a 500.
  *
@@ -183,7 +202,7 @@ export function failure(err: unknown, inv: Invocation, context: LambdaContext, l
  * const parts = await runApp(inv, context, config);
  */
 export async function runApp(inv: Invocation, context: LambdaContext, config: Config): Promise<Parts> {
-  if (inv.early) return inv.early;
+  if (inv.early) return inv.early instanceof Promise ? inv.early.catch((err: unknown) => staticFailure(err, context, config.log)) : inv.early;
   try {
     const res = await config.app.fetch(inv.request, config.env, inv.ctx);
     if (res === null || typeof res !== 'object' || typeof (res as Response).status !== 'number') {
