@@ -110,6 +110,12 @@ class NodeContext implements Context {
   }
 }
 
+/** Errors a body read gets when the client goes away: node's 'aborted' (ECONNRESET), or ours. */
+function clientLeft(error: unknown): boolean {
+  const e = error as { name?: string; code?: string } | null;
+  return e?.name === 'AbortError' || e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
 /**
  * Turn a portico app into a node:http request listener.
  *
@@ -156,7 +162,7 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
       return;
     }
     // A client that left made the app's body read fail: its doing, not a server error.
-    if (res.destroyed && (error as { name?: string } | null)?.name === 'AbortError') return;
+    if ((res.destroyed || req.socket.destroyed) && clientLeft(error)) return;
     log(`${req.method} ${req.url} failed:`, error);
     sendPlain(res, 500, 'Internal Server Error\n');
   };
