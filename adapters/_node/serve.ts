@@ -135,12 +135,7 @@ export function serve<Env = Record<string, unknown>>(app: App<Env>, options: Ser
       if (options.socket) server.listen(options.socket, done);
       else server.listen(port, host, done);
     });
-    const address = server.address();
-    if (typeof address === 'string') url = `unix:${address}`;
-    else {
-      const a = address as AddressInfo;
-      url = `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
-    }
+    url = listeningUrl(server.address());
     if (!options.silent) {
       const every = url.startsWith('http://[::]:') || url.startsWith('http://0.0.0.0:');
       console.log(`[portico] listening on ${url}${every ? ' (every interface; --host 127.0.0.1 for this machine only)' : ''}`);
@@ -206,6 +201,19 @@ export function serve<Env = Record<string, unknown>>(app: App<Env>, options: Ser
     ready,
     close,
   };
+}
+
+/**
+ * The address a server really listens on, as a URL: `http://[::]:3000` when on every
+ * interface (not `localhost`, which would hide that), `unix:/path` for a socket.
+ *
+ * @example
+ * listeningUrl({ address: '127.0.0.1', family: 'IPv4', port: 3000 }); // 'http://127.0.0.1:3000'
+ */
+export function listeningUrl(address: string | AddressInfo | null): string {
+  if (typeof address === 'string') return `unix:${address}`;
+  const a = address!;
+  return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
 }
 
 /**
