@@ -5,17 +5,16 @@
  * segments are resolved, `\` is `/`. What the parser leaves alone stays byte for byte (`+`,
  * `%2B`, `%20`, `%2F`): the app's router decides what they mean.
  *
- * Both halves have a fast path, so the common request pays one regex test and no `new URL`:
- * a target made only of characters the parser keeps, and the Host of the previous request.
+ * The serialisation is shared with the other gateways (adapters/_http/target.ts). Both halves
+ * have a fast path, so the common request pays one regex test and no `new URL`: a target made
+ * only of characters the parser keeps, and the Host of the previous request.
  * The Host comes from outside: a value the URL parser rejects (`a:99999`, `%00`, `[:::::]`)
  * or reinterprets (`0x7f.1` is 127.0.0.1 to it) is refused, never built into a URL the app
  * would then fail to parse (RFC 9112 §3.2, RFC 9110 §7.2).
  */
+import { isPlainTarget, serialiseTarget } from '../_http/target.ts';
 
-// A target the WHATWG parser serialises unchanged: each path segment from characters outside
-// the path percent-encode set (and not `\`, a slash to it), not starting a dot segment (`.`,
-// `%2e`); then an optional query from characters outside the special-query percent-encode set.
-const SAFE_TARGET = /^(?:\/(?!\.|%2[eE])[!$-.0-;=@-[\]_a-z|~]*)+(?:\?[!$-&(-;=?-~]*)?$/;
+export { isPlainTarget };
 
 // Bytes above 0x7f of the request line, which node hands over one char per byte (latin1).
 const HIGH_BYTES = /[\x80-\xff]/g;
@@ -30,17 +29,6 @@ export interface Target {
   /** For absolute-form: the scheme and authority it names, which beat Host (RFC 9112 §3.2.2). */
   scheme?: 'http' | 'https';
   authority?: string;
-}
-
-/**
- * Whether a request-target (origin-form) goes to the app as it is: the hot path's one test.
- *
- * @example
- * isPlainTarget('/users/42?x=1+2'); // true
- * isPlainTarget('/<script>');       // false: parseTarget encodes it
- */
-export function isPlainTarget(target: string): boolean {
-  return SAFE_TARGET.test(target);
 }
 
 /**
@@ -71,18 +59,13 @@ export function parseTarget(target: string): Target | undefined {
   return scheme === undefined ? { path } : { path, scheme, authority };
 }
 
-/** The WHATWG serialisation of an origin-form path + query; undefined when it has no URL. */
+/**
+ * The WHATWG serialisation of a path + query from node (shared with every gateway), after
+ * each byte above 0x7f becomes its own %XX: node hands the request line over one char per
+ * byte, and the bytes on the wire are what a platform reading them would encode.
+ */
 function serialise(pathAndQuery: string): string | undefined {
-  // Each byte above 0x7f as its own %XX, as the parser does with the UTF-8 bytes of a string:
-  // the bytes on the wire are what a platform reading them would encode.
-  const ascii = pathAndQuery.replace(HIGH_BYTES, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  try {
-    // Appended to an origin, not resolved against it: `//x/p` is a path here, where a
-    // relative reference would make `x` the host. 'http://h' is 8 chars; the rest is ours.
-    return new URL(`http://h${ascii}`).href.slice(8);
-  } catch {
-    return undefined;
-  }
+  return serialiseTarget(pathAndQuery.replace(HIGH_BYTES, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
 }
 
 // Host syntax before the parser sees it (RFC 3986 §3.2.2): a reg-name of unreserved and
