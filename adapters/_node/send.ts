@@ -228,8 +228,20 @@ function peekStream(
     reader.cancel().catch(() => {});
     return false;
   };
+  // The first chunk is timed too: a body that never starts must not hold the connection.
+  let timedOut = false;
+  const idle =
+    idleMs > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          failStream(res, reader, idleError(idleMs), log, true);
+        }, idleMs)
+      : undefined;
+  idle?.unref();
   reader.read().then(
     (first) => {
+      clearTimeout(idle);
+      if (timedOut) return;
       if (first.done) {
         endEmpty(res, status, statusText, flat, appLength);
         return;
@@ -267,7 +279,10 @@ function peekStream(
         },
       );
     },
-    (error) => failStream(res, reader, error, log, true),
+    (error) => {
+      clearTimeout(idle);
+      if (!timedOut) failStream(res, reader, error, log, true);
+    },
   );
 }
 
@@ -308,7 +323,7 @@ function pipeStream(
   const idle =
     idleMs > 0
       ? setTimeout(
-          () => fail(new Error(`PORTICO_STREAM_IDLE: the response stream made no progress for ${idleMs} ms (the app sent no chunk, or the client stopped reading); raise "streamIdleTimeout" if this is expected`)),
+          () => fail(idleError(idleMs)),
           idleMs,
         )
       : undefined;
@@ -363,6 +378,10 @@ function pipeStream(
   }
   if (pending) pending.then(step, fail);
   else pump();
+}
+
+function idleError(idleMs: number): Error {
+  return new Error(`PORTICO_STREAM_IDLE: the response stream made no progress for ${idleMs} ms (the app sent no chunk, or the client stopped reading); raise "streamIdleTimeout" if this is expected`);
 }
 
 function failStream(res: ServerResponse, reader: Reader, error: unknown, log: Log, beforeHead: boolean): void {

@@ -140,6 +140,19 @@ describe('limits in time and in number', () => {
     }
   });
 
+  test('a native Response whose stream never starts is cut at streamIdleTimeout too (500 before the head)', async () => {
+    const NativeResponse = globalThis.Response;
+    const s = await start({ fetch: () => new NativeResponse(new ReadableStream({ start() {} })) }, { streamIdleTimeout: 300 });
+    try {
+      const t0 = Date.now();
+      const r = await send(s.port, { path: '/' });
+      assert.equal(r.status, 500);
+      assert.ok(Date.now() - t0 < 3000);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('pipelined requests: at most maxPipelined answers in the making, all answered in order', async () => {
     let running = 0;
     let most = 0;
