@@ -9,7 +9,7 @@ import { describeValue } from '../_http/describe.ts';
 import { normalizeBasePath, outsideMountText } from '../_http/mount.ts';
 import { FastResponse } from '../_http/response.ts';
 import { compileTrust, resolveForwarded, type TrustFn, type TrustProxy } from '../_node/proxy.ts';
-import { isValidHost } from '../_node/url.ts';
+import { originOf } from '../_node/url.ts';
 import { WaitUntilTracker } from '../_node/wait-until.ts';
 import { BodyError, BodyQueue, bodyTooLarge } from './body.ts';
 import { cgiContentLength, cgiHost, cgiMount, cgiScheme, paramHeader, type CgiParams } from './meta.ts';
@@ -130,13 +130,14 @@ export function createCgiHandler<Env = Record<string, unknown>>(app: App<Env>, o
       clientAddress = info.clientAddress;
       const p = info.proto?.toLowerCase();
       if (p === 'http' || p === 'https') scheme = p;
-      if (info.host !== undefined && isValidHost(info.host)) host = info.host;
+      if (info.host !== undefined && originOf(scheme, info.host) !== undefined) host = info.host;
     }
-    if (!isValidHost(host)) return refuse(400, 'Bad Request: invalid Host\n');
+    const origin = originOf(scheme, host);
+    if (origin === undefined) return refuse(400, 'Bad Request: invalid Host\n');
 
     // A GET's body is not the app's (Fetch): whatever comes is dropped.
     const body = new BodyQueue(hasBody ? length : 0, maxBody, pressure);
-    const request = new CgiRequest(method, `${scheme}://${host}${mount.path}`, params, body);
+    const request = new CgiRequest(method, origin + mount.path, params, body);
     const ctx = new CgiContext(waitUntil, gateway, clientAddress, mount.basePath, params);
     let answered = false;
     active++;

@@ -8,7 +8,7 @@
  */
 import { LightHeaders } from '../_http/headers.ts';
 import { stripBasePath } from '../_http/mount.ts';
-import { requestPath, splitQuery } from '../_node/url.ts';
+import { parseTarget, splitQuery } from '../_node/url.ts';
 
 /** The meta-variables of one request, repeated names already joined (see `addParam`). */
 export type CgiParams = Record<string, string>;
@@ -99,7 +99,8 @@ function cleanRaw(raw: string): string {
 export function cgiPath(p: CgiParams): string {
   const uri = p.REQUEST_URI;
   if (uri) {
-    const path = requestPath(uri);
+    // Spelled as the WHATWG URL parser spells it, as on every gateway (adapters/_node/url.ts).
+    const path = parseTarget(uri)?.path;
     if (path !== undefined) return cleanRaw(path);
   }
   const path = encodePath((p.SCRIPT_NAME ?? '') + (p.PATH_INFO ?? '')) || '/';

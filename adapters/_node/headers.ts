@@ -123,3 +123,22 @@ export function rawHeader(raw: string[], key: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The Host field of node's rawHeaders: its value, undefined when there is none, null when there
+ * are several (RFC 9112 §3.2 wants a 400 then; node itself keeps the first).
+ *
+ * @example
+ * hostField(['Host', 'a', 'host', 'b']); // null
+ */
+export function hostField(raw: string[]): string | undefined | null {
+  let value: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length === 4 && (k === 'Host' || k === 'host' || k.toLowerCase() === 'host')) {
+      if (value !== undefined) return null;
+      value = raw[i + 1]!;
+    }
+  }
+  return value;
+}

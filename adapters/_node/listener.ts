@@ -8,12 +8,18 @@ import { isApp, type App, type Context, type Gateway } from '../../src/app.ts';
 import { describeValue } from '../_http/describe.ts';
 import { normalizeBasePath, outsideMountText, stripBasePath } from '../_http/mount.ts';
 import { linkNativeRequest } from '../_http/request.ts';
-import { rawHeader } from './headers.ts';
+import { requestScope } from './crash-policy.ts';
+import { Deadlines } from './deadline.ts';
+import { hostField, rawHeader } from './headers.ts';
+import { defaultLog, type LogError } from './log.ts';
+import { checkMs, checkPositive } from './options.ts';
+import { admit } from './pipeline.ts';
+import { sendPlain } from './plain.ts';
 import { compileTrust, resolveForwarded, type TrustFn, type TrustProxy } from './proxy.ts';
 import { BodyTooLargeError, NodeRequest } from './request.ts';
 import { isResponse, sendResponse } from './send.ts';
 import { createStaticHandler, type StaticFiles, type StaticHandler } from './static.ts';
-import { hostOf, isValidHost, requestPath, splitQuery } from './url.ts';
+import { hostOf, isPlainTarget, originOf, parseTarget, splitQuery } from './url.ts';
 import { WaitUntilTracker } from './wait-until.ts';
 
 /** Default `maxBodySize`: 100 MiB. */
@@ -49,8 +55,28 @@ export interface NodeListenerOptions<Env = Record<string, unknown>> {
   env?: Env;
   /** The name in `ctx.gateway`. Default 'node' (the executable gateway says 'exe'). */
   gateway?: Gateway;
-  /** Where error lines go. Default `console.error`. */
-  logError?: (message: string, error?: unknown) => void;
+  /**
+   * Where error lines go (the app's failures; never a client's malformed request). Default
+   * `console.error`, at most 20 lines every 10 seconds plus a count of the rest.
+   */
+  logError?: LogError;
+  /**
+   * Time the app has to return its Response, ms. Past it `request.signal` aborts (a
+   * TimeoutError) and the client gets 504. A streamed body is then timed by
+   * `streamIdleTimeout`. Default 60000; 0 turns it off.
+   */
+  responseTimeout?: number;
+  /**
+   * Longest pause in a streamed response body (waiting for the app's next chunk, or for a client
+   * that stopped reading to take the last one), ms; past it the connection is closed. Default
+   * 60000; 0 turns it off.
+   */
+  streamIdleTimeout?: number;
+  /**
+   * Pipelined requests per connection whose answers may be in the making at once, behind the
+   * one being sent; the connection is not read further until they drain. Default 16.
+   */
+  maxPipelined?: number;
 }
 
 /** A node request listener with the gateway's bookkeeping attached. */
@@ -86,19 +112,10 @@ class NodeContext implements Context {
   }
 }
 
-const PLAIN = 'text/plain;charset=UTF-8';
-
-/** A small plain-text answer from the gateway itself (400, 404, 413, 500). */
-export function sendPlain(res: ServerResponse, status: number, text: string, close = false): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const flat = ['content-type', PLAIN, 'content-length', String(Buffer.byteLength(text))];
-  // The body was not read: closing is the only safe way on, since its bytes may still come.
-  if (close) res.shouldKeepAlive = false;
-  res.writeHead(status, flat);
-  res.end(text);
+/** Errors a body read gets when the client goes away: node's 'aborted' (ECONNRESET), or ours. */
+function clientLeft(error: unknown): boolean {
+  const e = error as { name?: string; code?: string } | null;
+  return e?.name === 'AbortError' || e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
 /**
@@ -120,26 +137,40 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
   if (typeof maxBody !== 'number' || !(maxBody >= 0)) {
     throw new TypeError(`PORTICO_BAD_OPTION: "maxBodySize" must be a number of bytes (or Infinity), got ${String(maxBody)}`);
   }
+  const responseTimeout = checkMs('responseTimeout', options.responseTimeout, 60_000);
+  const streamIdle = checkMs('streamIdleTimeout', options.streamIdleTimeout, 60_000);
+  const maxPipelined = checkPositive('maxPipelined', options.maxPipelined, 16);
   const env = (options.env ?? process.env) as Env;
   const gateway = options.gateway ?? 'node';
   const trust: TrustFn | undefined = compileTrust(options.trustProxy);
-  const log = options.logError ?? ((message: string, error?: unknown) => console.error(`[portico] ${message}`, ...(error === undefined ? [] : [error])));
+  const log = options.logError ?? defaultLog();
   const tracker = new WaitUntilTracker((error) => log('a waitUntil promise rejected:', error));
   const waitUntil = (promise: Promise<unknown>) => tracker.add(promise);
   const statics: StaticHandler | undefined = options.static ? createStaticHandler(options.static) : undefined;
   const fetch = app.fetch.bind(app) as App<Env>['fetch'];
+  const deadlines =
+    responseTimeout > 0
+      ? new Deadlines<NodeRequest>(responseTimeout, (request) => {
+          request._abort(new DOMException(`The app did not answer within responseTimeout (${responseTimeout} ms)`, 'TimeoutError'));
+          if (request._res.headersSent || request._res.destroyed) return;
+          log(`${request._req.method} ${request._req.url}: the app did not answer within responseTimeout (${responseTimeout} ms); answered 504`);
+          sendPlain(request._res, 504, 'Gateway Timeout: the app did not answer in time\n', true);
+        })
+      : undefined;
 
   const fail = (req: IncomingMessage, res: ServerResponse, request: NodeRequest | undefined, error: unknown): void => {
     if (error instanceof BodyTooLargeError || request?._tooLarge) {
       sendPlain(res, 413, 'Payload Too Large\n', true);
       return;
     }
+    // A client that left made the app's body read fail: its doing, not a server error.
+    if ((res.destroyed || req.socket.destroyed) && clientLeft(error)) return;
     log(`${req.method} ${req.url} failed:`, error);
     sendPlain(res, 500, 'Internal Server Error\n');
   };
 
   const deliver = (req: IncomingMessage, res: ServerResponse, request: NodeRequest, response: unknown): void => {
-    if (res.headersSent || res.writableEnded || res.destroyed) return; // answered directly (fromNodeHandler), or the client left
+    if (res.headersSent || res.writableEnded || res.destroyed) return; // answered directly (fromNodeHandler), timed out, or the client left
     if (request._tooLarge) {
       sendPlain(res, 413, 'Payload Too Large\n', true);
       return;
@@ -151,7 +182,7 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
     }
     if (listener.closing) res.shouldKeepAlive = false;
     try {
-      sendResponse(res, response, (message, error) => log(`${req.method} ${req.url}: ${message}`, error));
+      sendResponse(res, response, (message, error) => log(`${req.method} ${req.url}: ${message}`, error), streamIdle);
     } catch (error) {
       // node rejected a header (invalid name or value) before sending anything.
       fail(req, res, request, error);
@@ -159,25 +190,36 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
   };
 
   const callApp = (req: IncomingMessage, res: ServerResponse, href: string, clientAddress: string | undefined): void => {
+    // Queued behind another answer on a pipelining connection (node has not given it the
+    // socket yet): wait for a slot, so a flood of pipelined requests cannot pile up answers.
+    if (res.socket === null) admit(req, res, maxPipelined, () => runApp(req, res, href, clientAddress));
+    else runApp(req, res, href, clientAddress);
+  };
+
+  const runApp = (req: IncomingMessage, res: ServerResponse, href: string, clientAddress: string | undefined): void => {
     const request = new NodeRequest(req, res, href, maxBody);
     const ctx = new NodeContext(waitUntil, gateway, clientAddress, basePath, { req, res });
     let result: Response | Promise<Response>;
     try {
-      result = fetch(request as unknown as Request, env, ctx);
+      // With a crash policy installed, a rejection the app leaves behind can name this request.
+      const scope = requestScope;
+      result = scope === undefined ? fetch(request as unknown as Request, env, ctx) : scope.run(req, fetch, request as unknown as Request, env, ctx);
     } catch (error) {
       fail(req, res, request, error);
       return;
     }
-    if (result instanceof Promise) {
-      result.then(
-        (response) => deliver(req, res, request, response),
-        (error) => fail(req, res, request, error),
-      );
-    } else if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-      // A thenable from another realm or promise library.
+    if (result instanceof Promise || (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function')) {
+      // A promise, or a thenable from another realm or promise library.
+      deadlines?.add(request);
       Promise.resolve(result).then(
-        (response) => deliver(req, res, request, response),
-        (error) => fail(req, res, request, error),
+        (response) => {
+          deadlines?.delete(request);
+          deliver(req, res, request, response);
+        },
+        (error) => {
+          deadlines?.delete(request);
+          fail(req, res, request, error);
+        },
       );
     } else {
       deliver(req, res, request, result);
@@ -185,11 +227,30 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
   };
 
   const listener = ((req: IncomingMessage, res: ServerResponse): void => {
-    const target = req.url!;
-    let path = target.charCodeAt(0) === 47 ? target : requestPath(target);
-    if (path === undefined) {
-      sendPlain(res, 400, 'Bad Request: the request target must be a path\n');
+    const raw = req.rawHeaders;
+    let host = hostField(raw);
+    if (host === null) {
+      // RFC 9112 §3.2: a request with more than one Host field is answered 400.
+      sendPlain(res, 400, 'Bad Request: more than one Host header\n', true);
       return;
+    }
+    const socket = req.socket;
+    let proto = (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+    const target = req.url!;
+    let path: string;
+    if (isPlainTarget(target)) path = target;
+    else {
+      const parsed = parseTarget(target);
+      if (parsed === undefined) {
+        sendPlain(res, 400, 'Bad Request: the request target must be a path\n', true);
+        return;
+      }
+      path = parsed.path;
+      // absolute-form: its authority is the host, whatever Host says (RFC 9112 §3.2.2).
+      if (parsed.authority !== undefined) {
+        host = parsed.authority;
+        proto = parsed.scheme!;
+      }
     }
     if (basePath !== '') {
       const [p, q] = splitQuery(path);
@@ -200,10 +261,6 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
       }
       path = inner + q;
     }
-    const raw = req.rawHeaders;
-    const socket = req.socket;
-    let proto = (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-    let host = rawHeader(raw, 'host');
     let clientAddress = socket.remoteAddress;
     if (trust !== undefined) {
       const info = resolveForwarded(clientAddress, (name) => rawHeader(raw, name), trust);
@@ -212,11 +269,12 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
         const p = info.proto.toLowerCase();
         if (p === 'http' || p === 'https') proto = p;
       }
-      if (info.host !== undefined && isValidHost(info.host)) host = info.host;
+      if (info.host !== undefined && originOf(proto, info.host) !== undefined) host = info.host;
     }
-    if (host === undefined || host === '') {
-      host = hostOf(socket.localAddress, socket.localPort);
-    } else if (!isValidHost(host)) {
+    let origin: string | undefined;
+    if (host === undefined || host === '') origin = `${proto}://${hostOf(socket.localAddress, socket.localPort)}`;
+    else if ((origin = originOf(proto, host)) === undefined) {
+      // A client's mistake: answered, never logged (a flood of them must not fill the log).
       sendPlain(res, 400, 'Bad Request: invalid Host header\n', true);
       return;
     }
@@ -229,7 +287,7 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
         return;
       }
     }
-    const href = `${proto}://${host}${path}`;
+    const href = origin + path;
     if (statics !== undefined && statics(req, res, path, basePath)) return;
     callApp(req, res, href, clientAddress);
   }) as NodeListener;

@@ -43,6 +43,8 @@ export class NodeRequest extends LightRequest {
   _tooLarge = false;
   /** Set once anything started reading the body through this object. */
   _bodyTouched = false;
+  /** When the app was called, for the response deadline (listener, deadline.ts). */
+  _startedAt = 0;
 
   constructor(req: IncomingMessage, res: ServerResponse, href: string, maxBody: number) {
     super(req.method!);

@@ -4,7 +4,7 @@
  * [name, value, ...] array keeps several Set-Cookie apart. Only real streams take the stream
  * path, which waits for 'drain' (backpressure) and cancels the stream when the client leaves.
  */
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { wireValue } from '../_http/headers.ts';
 import { FastResponse, isPlainRecord, responseParts, type WireBody } from '../_http/response.ts';
 
@@ -29,13 +29,14 @@ export function isResponse(value: unknown): value is Response | FastResponse {
 
 /**
  * Write `response` to `res`. Returns nothing; stream bodies finish in the background and
- * report errors through `log`. Throws synchronously only when node rejects a header (invalid
+ * report errors through `log`; a stream body that makes no progress for `idleMs` (0: no limit)
+ * is cut, the connection closed. Throws synchronously only when node rejects a header (invalid
  * name or value) before anything was sent, so the caller can still answer 500.
  *
  * @example
  * sendResponse(res, new FastResponse('hi'), console.error);
  */
-export function sendResponse(res: ServerResponse, response: Response | FastResponse, log: Log): void {
+export function sendResponse(res: ServerResponse, response: Response | FastResponse, log: Log, idleMs = 0): void {
   // Hot path: a FastResponse with a string (or no) body and a plain-object headers init,
   // flattened straight into writeHead's array without building a Headers object.
   if (FastResponse.isLight(response) && !response._hasNative && !response.bodyUsed) {
@@ -82,7 +83,7 @@ export function sendResponse(res: ServerResponse, response: Response | FastRespo
     }
   }
   const parts = responseParts(response as Response);
-  writeParts(res, parts.status, parts.statusText, parts.headers, parts.body, FastResponse.isLight(response), log);
+  writeParts(res, parts.status, parts.statusText, parts.headers, parts.body, FastResponse.isLight(response), log, idleMs);
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -149,6 +150,7 @@ export function writeParts(
   body: WireBody,
   eager: boolean,
   log: Log,
+  idleMs = 0,
 ): void {
   const flat: string[] = [];
   let appLength: string | undefined;
@@ -193,9 +195,9 @@ export function writeParts(
         if (appLength !== undefined) flat.push('content-length', appLength);
         writeHead(res, status, statusText, flat);
         res.flushHeaders();
-        pipeStream(res, body.stream.getReader(), log, declaredLength(appLength));
+        pipeStream(res, body.stream.getReader(), log, idleMs, declaredLength(appLength));
       } else {
-        peekStream(res, status, statusText, flat, appLength, body.stream.getReader(), log);
+        peekStream(res, status, statusText, flat, appLength, body.stream.getReader(), log, idleMs);
       }
   }
 }
@@ -215,6 +217,7 @@ function peekStream(
   appLength: string | undefined,
   reader: Reader,
   log: Log,
+  idleMs: number,
 ): void {
   const startStreaming = (): boolean => {
     if (appLength !== undefined) flat.push('content-length', appLength);
@@ -225,8 +228,20 @@ function peekStream(
     reader.cancel().catch(() => {});
     return false;
   };
+  // The first chunk is timed too: a body that never starts must not hold the connection.
+  let timedOut = false;
+  const idle =
+    idleMs > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          failStream(res, reader, idleError(idleMs), log, true);
+        }, idleMs)
+      : undefined;
+  idle?.unref();
   reader.read().then(
     (first) => {
+      clearTimeout(idle);
+      if (timedOut) return;
       if (first.done) {
         endEmpty(res, status, statusText, flat, appLength);
         return;
@@ -236,7 +251,7 @@ function peekStream(
         if (decided) return;
         decided = true;
         if (!startStreaming()) return;
-        pipeStream(res, reader, log, declaredLength(appLength), first.value, second);
+        pipeStream(res, reader, log, idleMs, declaredLength(appLength), first.value, second);
       });
       const second = reader.read();
       second.then(
@@ -252,7 +267,7 @@ function peekStream(
             return;
           }
           if (!startStreaming()) return;
-          pipeStream(res, reader, log, declaredLength(appLength), first.value, second);
+          pipeStream(res, reader, log, idleMs, declaredLength(appLength), first.value, second);
         },
         () => {
           // Handled by the stream path, which sees the same rejection.
@@ -260,11 +275,14 @@ function peekStream(
           decided = true;
           clearImmediate(timer);
           if (!startStreaming()) return;
-          pipeStream(res, reader, log, declaredLength(appLength), first.value, second);
+          pipeStream(res, reader, log, idleMs, declaredLength(appLength), first.value, second);
         },
       );
     },
-    (error) => failStream(res, reader, error, log, true),
+    (error) => {
+      clearTimeout(idle);
+      if (!timedOut) failStream(res, reader, error, log, true);
+    },
   );
 }
 
@@ -281,6 +299,7 @@ function pipeStream(
   res: ServerResponse,
   reader: Reader,
   log: Log,
+  idleMs: number,
   expected?: number,
   first?: Uint8Array | string,
   pending?: Promise<ReadableStreamReadResult<Uint8Array>>,
@@ -295,12 +314,23 @@ function pipeStream(
   const onClose = () => {
     if (!finished) {
       finished = true;
+      clearTimeout(idle);
       reader.cancel(new DOMException('The client went away', 'AbortError')).catch(() => {});
     }
   };
   res.once('close', onClose);
+  // Progress is a chunk from the app or a drained socket; none for idleMs ends the response.
+  const idle =
+    idleMs > 0
+      ? setTimeout(
+          () => fail(idleError(idleMs)),
+          idleMs,
+        )
+      : undefined;
+  idle?.unref();
   const pump = (): void => {
     if (finished) return;
+    idle?.refresh();
     reader.read().then(step, fail);
   };
   const step = (result: ReadableStreamReadResult<Uint8Array>): void => {
@@ -308,10 +338,12 @@ function pipeStream(
     if (result.done) {
       if (owed !== undefined && owed > 0) return mismatch(false);
       finished = true;
+      clearTimeout(idle);
       res.off('close', onClose);
       res.end();
       return;
     }
+    idle?.refresh();
     if (write(result.value as Uint8Array | string)) pump();
     else if (!finished) res.once('drain', pump);
   };
@@ -334,6 +366,7 @@ function pipeStream(
   const fail = (error: unknown): void => {
     if (finished) return;
     finished = true;
+    clearTimeout(idle);
     res.off('close', onClose);
     failStream(res, reader, error, log, false);
   };
@@ -347,11 +380,15 @@ function pipeStream(
   else pump();
 }
 
+function idleError(idleMs: number): Error {
+  return new Error(`PORTICO_STREAM_IDLE: the response stream made no progress for ${idleMs} ms (the app sent no chunk, or the client stopped reading); raise "streamIdleTimeout" if this is expected`);
+}
+
 function failStream(res: ServerResponse, reader: Reader, error: unknown, log: Log, beforeHead: boolean): void {
   reader.cancel(error).catch(() => {});
   log(`the response stream failed${beforeHead ? '' : ' after the headers were sent; the connection is closed'}`, error);
   if (beforeHead && !res.headersSent) {
-    res.writeHead(500, ['content-type', TEXT_PLAIN, 'content-length', '22']);
+    res.writeHead(500, STATUS_CODES[500], ['content-type', TEXT_PLAIN, 'content-length', '22']);
     res.end('Internal Server Error\n');
   } else {
     // The status is out; closing the connection is the only way to tell the client the

@@ -4,24 +4,32 @@
  * keep-alive sockets, let in-flight requests and waitUntil work finish up to a deadline).
  * Shared by the node and exe gateways.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { lstatSync, unlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { App } from '../../src/app.ts';
-import { toNodeListener, type NodeListenerOptions } from './listener.ts';
+import { DEFAULT_MAX_BODY_SIZE, toNodeListener, type NodeListenerOptions } from './listener.ts';
+import { checkMs, checkPositive } from './options.ts';
+import { sendPlain } from './plain.ts';
 
 /** Options of `serve`: the listener's options plus where and how to listen. */
 export interface ServeOptions<Env = Record<string, unknown>> extends NodeListenerOptions<Env> {
   /** TCP port. Default `process.env.PORT`, else 3000. 0 picks a free port (see `handle.url`). */
   port?: number;
-  /** Interface to bind. Default `process.env.HOST`, else node's default (all interfaces, `::`). */
+  /**
+   * Interface to bind. Default `process.env.HOST`, else every interface (`::`, which also takes
+   * IPv4 where the system allows it; `0.0.0.0` on a system without IPv6).
+   */
   host?: string;
   /** A unix socket path to listen on instead of host:port; a stale socket file is removed. Default none (host:port). */
   socket?: string;
   /** Largest request head (request line + headers) in bytes; node answers 431 beyond it. Default 16384 (node's). */
   maxHeaderSize?: number;
-  /** Time to receive the whole request head, ms (slowloris guard). Default 60000. */
+  /**
+   * Time to receive the whole request head, ms: a client still sending headers then gets 408
+   * and is disconnected (slowloris), within a second past the limit. Default 20000.
+   */
   headersTimeout?: number;
   /** Time to receive the whole request, body included, ms. Default 300000. 0 disables. */
   requestTimeout?: number;
@@ -47,14 +55,6 @@ export interface ServeHandle {
   readonly ready: Promise<void>;
   /** Graceful shutdown; resolves when connections are closed and waitUntil work is done (or the deadline passed). */
   close(): Promise<void>;
-}
-
-function checkMs(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`PORTICO_BAD_OPTION: "${name}" must be a number of milliseconds (>= 0), got ${String(value)}`);
-  }
-  return value;
 }
 
 /** A leftover socket file from a crashed server is removed; a live one is an error. */
@@ -90,11 +90,8 @@ async function clearStaleSocket(path: string): Promise<void> {
 export function serve<Env = Record<string, unknown>>(app: App<Env>, options: ServeOptions<Env> = {}): ServeHandle {
   const listener = toNodeListener(app, options);
   const gracefulTimeout = checkMs('gracefulTimeout', options.gracefulTimeout, 10_000);
-  const maxHeaderSize = options.maxHeaderSize ?? 16 * 1024;
-  if (!Number.isInteger(maxHeaderSize) || maxHeaderSize <= 0) {
-    throw new TypeError(`PORTICO_BAD_OPTION: "maxHeaderSize" must be a positive number of bytes, got ${String(maxHeaderSize)}`);
-  }
-  const headersTimeout = checkMs('headersTimeout', options.headersTimeout, 60_000);
+  const maxHeaderSize = checkPositive('maxHeaderSize', options.maxHeaderSize, 16 * 1024, 'a positive number of bytes');
+  const headersTimeout = checkMs('headersTimeout', options.headersTimeout, 20_000);
   const requestTimeout = checkMs('requestTimeout', options.requestTimeout, 300_000);
   const server = createServer(
     {
@@ -102,12 +99,24 @@ export function serve<Env = Record<string, unknown>>(app: App<Env>, options: Ser
       headersTimeout,
       requestTimeout,
       keepAliveTimeout: checkMs('keepAliveTimeout', options.keepAliveTimeout, 5_000),
-      // node checks the two timeouts on this period (default 30 s); a short timeout needs a
-      // shorter period to be honoured within a quarter of itself.
-      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(Math.min(headersTimeout, requestTimeout || Infinity) / 4))),
+      // node checks the two timeouts on this period (default 30 s, so a slow-header client
+      // lasted up to 30 s past headersTimeout): at most a second, a quarter of a short timeout.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(Math.min(headersTimeout, requestTimeout || Infinity) / 4))),
     },
     listener,
   );
+  // `Expect: 100-continue` (RFC 9110 §10.1.1): node would send 100 Continue by itself and only
+  // then see the size; a declared body over the limit is refused first, so it is never sent.
+  const maxBody = options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE;
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const length = req.headers['content-length'];
+    if (length !== undefined && Number(length) > maxBody) {
+      sendPlain(res, 413, 'Payload Too Large\n', true);
+      return;
+    }
+    res.writeContinue();
+    listener(req, res);
+  });
   let url = '';
   const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -126,14 +135,11 @@ export function serve<Env = Record<string, unknown>>(app: App<Env>, options: Ser
       if (options.socket) server.listen(options.socket, done);
       else server.listen(port, host, done);
     });
-    const address = server.address();
-    if (typeof address === 'string') url = `unix:${address}`;
-    else {
-      const a = address as AddressInfo;
-      const shown = a.address === '::' || a.address === '0.0.0.0' ? 'localhost' : a.family === 'IPv6' ? `[${a.address}]` : a.address;
-      url = `http://${shown}:${a.port}`;
+    url = listeningUrl(server.address());
+    if (!options.silent) {
+      const every = url.startsWith('http://[::]:') || url.startsWith('http://0.0.0.0:');
+      console.log(`[portico] listening on ${url}${every ? ' (every interface; --host 127.0.0.1 for this machine only)' : ''}`);
     }
-    if (!options.silent) console.log(`[portico] listening on ${url}`);
   })();
 
   let closing: Promise<void> | undefined;
@@ -183,7 +189,9 @@ export function serve<Env = Record<string, unknown>>(app: App<Env>, options: Ser
   }
   // A server that cannot listen must say so even when nobody awaits `ready` (a bundled
   // server.mjs does not); the rejection itself stays the caller's to handle.
-  ready.catch((error) => console.error(`[portico] could not listen on ${options.socket ?? `${host ?? '*'}:${port}`}:`, error));
+  ready.catch((error) => {
+    if (!options.silent) console.error(`[portico] ${listenError(error, options.socket ?? `${host ?? '*'}:${port}`)}`);
+  });
 
   return {
     server,
@@ -193,4 +201,35 @@ export function serve<Env = Record<string, unknown>>(app: App<Env>, options: Ser
     ready,
     close,
   };
+}
+
+/**
+ * The address a server really listens on, as a URL: `http://[::]:3000` when on every
+ * interface (not `localhost`, which would hide that), `unix:/path` for a socket.
+ *
+ * @example
+ * listeningUrl({ address: '127.0.0.1', family: 'IPv4', port: 3000 }); // 'http://127.0.0.1:3000'
+ */
+export function listeningUrl(address: string | AddressInfo | null): string {
+  if (typeof address === 'string') return `unix:${address}`;
+  const a = address!;
+  return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+}
+
+/**
+ * One line for a failed listen: what, where, and the fix; no stack (a supervisor's log shows
+ * this line, and the exit code says the rest).
+ *
+ * @example
+ * listenError(Object.assign(new Error('...'), { code: 'EADDRINUSE' }), '*:3000');
+ * // 'PORTICO_LISTEN_FAILED: cannot listen on *:3000: the address is in use (EADDRINUSE); stop the other server or choose another --port'
+ */
+export function listenError(error: unknown, where: string): string {
+  const code = (error as { code?: string } | null)?.code;
+  const why =
+    code === 'EADDRINUSE' ? 'the address is in use (EADDRINUSE); stop the other server or choose another --port'
+    : code === 'EACCES' ? 'permission denied (EACCES); use a port above 1023 or grant the capability to bind low ports'
+    : code === 'EADDRNOTAVAIL' ? 'no interface has this address (EADDRNOTAVAIL); check --host'
+    : String((error as Error | null)?.message ?? error);
+  return `PORTICO_LISTEN_FAILED: cannot listen on ${where}: ${why}`;
 }

@@ -26,6 +26,20 @@ export interface NodeTargetOptions {
   static?: boolean;
   /** Swap portico's light Response/Headers in for this target only. Default: the top-level value. */
   lightResponse?: boolean;
+  /** Largest request head (request line + headers), bytes; 431 beyond. Default 16384. */
+  maxHeaderSize?: number;
+  /** Time for a client to send the request head, ms; then 408 and the connection closes (slowloris). Default 20000. */
+  headersTimeout?: number;
+  /** Time for a client to send the whole request, body included, ms. Default 300000; 0: no limit. */
+  requestTimeout?: number;
+  /** How long an idle keep-alive connection stays open, ms. Default 5000. */
+  keepAliveTimeout?: number;
+  /** Time for the app to return its Response, ms; then 504 and `request.signal` aborts. Default 60000; 0: no limit. */
+  responseTimeout?: number;
+  /** Longest pause in a streamed response body, ms; then the connection closes. Default 60000; 0: no limit. */
+  streamIdleTimeout?: number;
+  /** Pipelined requests per connection answered at once; the connection is not read further meanwhile. Default 16. */
+  maxPipelined?: number;
 }
 
 /**

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundle } from '../../src/bundle/bundle.ts';
-import { listenOptions } from '../../adapters/node/runtime/start.ts';
+import { listenOptions, serverArgs } from '../../adapters/node/runtime/start.ts';
 import { makeHelloAddon } from '../native-addon.ts';
 import { awaitOutput } from '../child-output.ts';
 
@@ -45,7 +45,12 @@ test('listen options: argv beats env beats the baked config; bad values say the 
   assert.deepEqual(listenOptions(['--socket', '/tmp/x.sock'], {}, baked).socket, '/tmp/x.sock');
   assert.throws(() => listenOptions(['--port', 'http'], {}, baked), /--port must be a port number \(0-65535\), got "http"/);
   assert.throws(() => listenOptions([], { PORT: '70000' }, baked), /PORT must be a port number/);
-  assert.throws(() => listenOptions(['--verbose'], {}, baked), /unknown argument "--verbose"; usage: node server\.mjs/);
+  assert.throws(() => listenOptions(['--verbose'], {}, baked), /unknown argument "--verbose"; see node server\.mjs --help/);
+  // Limits: flags over the baked config, whole numbers only; --help wins.
+  const limits = { responseTimeout: 30_000, maxHeaderSize: 8192 };
+  assert.deepEqual(serverArgs(['--response-timeout=5000', '--max-pipelined', '4'], {}, { ...baked, limits }).limits, { responseTimeout: 5000, maxHeaderSize: 8192, maxPipelined: 4 });
+  assert.throws(() => serverArgs(['--headers-timeout', '1.5'], {}, baked), /--headers-timeout must be a whole number, got "1\.5"/);
+  assert.equal(serverArgs(['--help'], {}, baked).help, true);
   assert.throws(() => listenOptions(['--port'], {}, baked), /--port needs a value/);
 });
 

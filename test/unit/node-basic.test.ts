@@ -104,9 +104,11 @@ describe('node gateway: requests', () => {
     assert.equal(JSON.parse(r.body.toString()).url, `http://127.0.0.1:${s.port}${path.slice(0, -1)}`);
   });
 
-  test('absolute-form targets become paths; asterisk-form is a 400', async () => {
+  test('absolute-form targets give the URL their own authority, not Host (RFC 9112 §3.2.2); asterisk-form is a 400', async () => {
     const r = await send(s.port, { path: 'http://example.com/abs?x=1' });
-    assert.equal(JSON.parse(r.body.toString()).url, `http://127.0.0.1:${s.port}/abs?x=1`);
+    assert.equal(JSON.parse(r.body.toString()).url, 'http://example.com/abs?x=1');
+    const bad = await send(s.port, { path: 'http://0x7f.1/abs' });
+    assert.equal(bad.status, 400);
     const star = await send(s.port, { method: 'OPTIONS', path: '*' });
     assert.equal(star.status, 400);
   });

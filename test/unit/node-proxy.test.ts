@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { stripBasePath } from '../../adapters/_http/mount.ts';
 import { compileTrust, nodeAddress, parseForwarded, parseIp, resolveForwarded } from '../../adapters/_node/proxy.ts';
-import { isValidHost, requestPath, splitQuery } from '../../adapters/_node/url.ts';
 import { send, start } from './node-helpers.ts';
 
 const echo = {
@@ -137,60 +135,5 @@ describe('trust and forwarded parsing', () => {
       }),
       { numRuns: 3000 },
     );
-  });
-});
-
-describe('URL building', () => {
-  test('property: the URL keeps the raw path and query, and mount stripping composes', () => {
-    const pathChar = fc.constantFrom(...'abcXYZ019-._~!$&\'()*+,;=:@%/?2BF ', '%2B', '%20', '%2F', '..');
-    fc.assert(
-      fc.property(fc.array(pathChar, { maxLength: 30 }), fc.constantFrom('', '/shop', '/a/b'), (chars, base) => {
-        const raw = `${base}/${chars.join('').replace(/ /g, '%20')}`;
-        const path = requestPath(raw)!;
-        assert.equal(path, raw);
-        const [p, q] = splitQuery(path);
-        assert.equal(p + q, raw);
-        assert.ok(!p.includes('?'));
-        const inner = stripBasePath(p, base);
-        const resolved = new URL(`http://h.example${p}`).pathname;
-        if (inner === undefined) {
-          // Only a path that a URL parser puts outside the mount is refused.
-          assert.ok(!(resolved === base || resolved.startsWith(`${base}/`)), `${p} refused, resolves to ${resolved}`);
-          return;
-        }
-        if (!/(^|\/)\.\.?(\/|$)/.test(p)) assert.equal(base + (inner === '/' && p === base ? '' : inner), p);
-        const href = `http://h.example${inner}${q}`;
-        assert.equal(href.slice('http://h.example'.length), inner + q);
-        // What the app sees parses as a URL on the same origin, whatever the path holds.
-        assert.equal(new URL(href).origin, 'http://h.example');
-      }),
-      { numRuns: 2000 },
-    );
-  });
-
-  test('property: an accepted Host never changes the origin a URL parser sees', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 30 }), (host) => {
-        if (!isValidHost(host)) return;
-        let url: URL;
-        try {
-          url = new URL(`http://${host}/p?q`);
-        } catch {
-          return; // invalid per WHATWG (e.g. a bad port): the app's URL parse fails, but no other origin appears
-        }
-        assert.equal(url.pathname, '/p');
-        assert.equal(url.search, '?q');
-        assert.equal(url.username, '');
-      }),
-      { numRuns: 3000 },
-    );
-  });
-
-  test('request targets', () => {
-    assert.equal(requestPath('https://x.example'), '/');
-    assert.equal(requestPath('http://x.example?a'), '/?a');
-    assert.equal(requestPath('HTTP://x.example/p'), '/p');
-    assert.equal(requestPath('*'), undefined);
-    assert.equal(requestPath('x.example:443'), undefined);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { LightHeaders } from '../../_http/headers.ts';
 import { LightRequest } from '../../_http/request.ts';
+import { serialiseTarget } from '../../_http/target.ts';
 import type { EventKind } from './events.ts';
 import { albQuery, hasKeys, v1Query, v2Query } from './query.ts';
 import type { AlbEvent, LambdaContext, MultiMap, StringMap, V1Event, V2Event } from './types.ts';
@@ -189,7 +190,9 @@ export class LambdaRequest extends LightRequest {
     const e = this.#event;
     const kind = this.#kind;
     const q = kind === 'v2' ? v2Query(e as V2Event) : kind === 'alb' ? albQuery(e as AlbEvent) : v1Query(e as V1Event);
-    return origin(e, kind) + this.#path + (q ? '?' + q : '');
+    // Spelled as the WHATWG URL parser spells it, as on every gateway (adapters/_http/target.ts).
+    const target = this.#path + (q ? '?' + q : '');
+    return origin(e, kind) + (serialiseTarget(target) ?? target);
   }
 
   protected _headers(): LightHeaders {

@@ -15,7 +15,7 @@ import type { BuildContext, OutputFile, Target } from '../../../src/bundle/targe
 import type { NodeTargetOptions } from '../../../src/config/define.ts';
 import { badOption, PorticoError } from '../../../src/config/errors.ts';
 import { copyStaticFiles, manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
-import type { BakedNodeOptions } from '../runtime/start.ts';
+import type { BakedNodeOptions, NodeLimits } from '../runtime/start.ts';
 
 const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
   port: 'a port number (0-65535)',
@@ -25,21 +25,35 @@ const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
   maxBodySize: 'a positive integer (bytes)',
   handleSignals: 'true or false',
   static: 'true or false',
+  maxHeaderSize: 'a positive integer (bytes)',
+  headersTimeout: 'a whole number of milliseconds',
+  requestTimeout: 'a whole number of milliseconds (0: no limit)',
+  keepAliveTimeout: 'a whole number of milliseconds',
+  responseTimeout: 'a whole number of milliseconds (0: no limit)',
+  streamIdleTimeout: 'a whole number of milliseconds (0: no limit)',
+  maxPipelined: 'a positive integer',
 };
+
+/** The limits baked into server.mjs, each checked by `check` as a whole number. */
+const LIMITS = ['maxHeaderSize', 'headersTimeout', 'requestTimeout', 'keepAliveTimeout', 'responseTimeout', 'streamIdleTimeout', 'maxPipelined'] as const;
 
 function check(name: keyof typeof KNOWN, value: unknown): void {
   const ok =
     name === 'port' ? Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535
     : name === 'host' || name === 'socket' ? typeof value === 'string' && value !== ''
     : name === 'trustProxy' ? typeof value === 'boolean' || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
-    : name === 'maxBodySize' ? Number.isInteger(value) && (value as number) > 0
+    : name === 'maxBodySize' || name === 'maxHeaderSize' || name === 'maxPipelined' ? Number.isInteger(value) && (value as number) > 0
+    : (LIMITS as readonly string[]).includes(name) ? Number.isInteger(value) && (value as number) >= 0
     : typeof value === 'boolean';
   if (!ok) throw badOption(`node.${name}`, KNOWN[name], value);
 }
 
 function baked(ctx: BuildContext): BakedNodeOptions {
   const o = ctx.options as NodeTargetOptions;
+  const limits: NodeLimits = {};
+  for (const name of LIMITS) if (o[name] !== undefined) limits[name] = o[name];
   return {
+    limits,
     port: o.port ?? 3000,
     host: o.host,
     socket: o.socket,
@@ -76,6 +90,9 @@ export const target: Target = {
         basePath: b.basePath,
         trustProxy: b.trustProxy,
         maxBodySize: b.maxBodySize,
+        responseTimeout: b.limits?.responseTimeout,
+        streamIdleTimeout: b.limits?.streamIdleTimeout,
+        maxPipelined: b.limits?.maxPipelined,
       };
       const statics = b.static ? `{ manifest: liveStaticRoutes(${JSON.stringify(ctx.publicDir)}), from: ${JSON.stringify(ctx.publicDir)} }` : 'false';
       return [

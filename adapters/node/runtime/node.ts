@@ -15,3 +15,4 @@ export { fromNodeHandler, type NodeHandler } from '../../_node/node-handler.ts';
 export { NodeRequest, BodyTooLargeError } from '../../_node/request.ts';
 export type { TrustProxy } from '../../_node/proxy.ts';
 export type { StaticFiles } from '../../_node/static.ts';
+export { installCrashPolicy, type CrashPolicyOptions } from '../../_node/crash-policy.ts';

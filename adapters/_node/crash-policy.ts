@@ -1,0 +1,93 @@
+/**
+ * What a long-running gateway (node, exe, fastcgi, scgi) does when something escapes every
+ * handler, decided once for all of them, as production servers do:
+ *
+ * - `unhandledRejection` (a promise the app dropped, e.g. `Promise.reject(e)` with no catch):
+ *   one log line naming the request that caused it when known, and the server goes on serving.
+ *   Node's default would end the process and every other client's connection with it.
+ * - `uncaughtException` (a throw from a timer or an event handler: the process state is no
+ *   longer trustworthy): one log line, then `drain()` (stop accepting, finish in-flight
+ *   requests, up to `drainTimeout`), then exit with code 1 so a supervisor restarts the
+ *   server. A second one while draining exits at once.
+ *
+ * The request is known through an AsyncLocalStorage that the gateway enters around the app's
+ * `fetch` (`requestScope`); Node runs an `unhandledRejection` listener in the async context of
+ * the rejected promise (Node 20, 22 and 24), so the listener finds the request there.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** What the log line says about the request a rejection came from. */
+export interface RequestLabel {
+  method?: string;
+  url?: string;
+}
+
+/** Options of `installCrashPolicy`. */
+export interface CrashPolicyOptions {
+  /** Stop accepting and finish in-flight work (the gateway's graceful close). Required. */
+  drain: () => Promise<unknown>;
+  /** Where the lines go. Default: `console.error` with a `[portico]` prefix. */
+  log?: (message: string, error?: unknown) => void;
+  /** Longest wait for `drain()` before exiting anyway, ms. Default 10000. */
+  drainTimeout?: number;
+  /** How the process ends. Default `process.exit`. (Tests pass their own.) */
+  exit?: (code: number) => void;
+}
+
+/**
+ * Set while a crash policy is installed: gateways run the app's `fetch` inside
+ * `requestScope.run(req, ...)` so a rejection can name its request. Undefined otherwise, and the
+ * gateway then pays nothing.
+ */
+export let requestScope: AsyncLocalStorage<RequestLabel> | undefined;
+
+/**
+ * Install the policy for this process; returns a function that removes it. Call it once, from
+ * the gateway's start (a built server's main), before the server takes requests.
+ *
+ * @example
+ * const handle = serve(app, options);
+ * installCrashPolicy({ drain: () => handle.close() });
+ */
+export function installCrashPolicy(options: CrashPolicyOptions): () => void {
+  if (typeof options?.drain !== 'function') {
+    throw new TypeError('PORTICO_BAD_OPTION: installCrashPolicy({ drain }) needs drain, a function that closes the server gracefully');
+  }
+  const log = options.log ?? ((message: string, error?: unknown) => console.error(`[portico] ${message}`, ...(error === undefined ? [] : [error])));
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const drainTimeout = options.drainTimeout ?? 10_000;
+  const scope = new AsyncLocalStorage<RequestLabel>();
+  let crashing = false;
+
+  const onRejection = (reason: unknown): void => {
+    const request = scope.getStore();
+    const where = request ? ` (during ${request.method} ${request.url})` : '';
+    log(`a promise was rejected and nothing handled it${where}; the server goes on serving:`, reason);
+  };
+  const onException = (error: unknown): void => {
+    if (crashing) {
+      log('another uncaught exception while draining; exiting now:', error);
+      exit(1);
+      return;
+    }
+    crashing = true;
+    log(`uncaught exception; finishing in-flight requests (up to ${drainTimeout} ms), then exiting with code 1 for the supervisor to restart:`, error);
+    const timer = setTimeout(() => exit(1), drainTimeout);
+    timer.unref();
+    Promise.resolve()
+      .then(options.drain)
+      .catch((e) => log('draining failed:', e))
+      .finally(() => {
+        clearTimeout(timer);
+        exit(1);
+      });
+  };
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  requestScope = scope;
+  return () => {
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtException', onException);
+    if (requestScope === scope) requestScope = undefined;
+  };
+}
