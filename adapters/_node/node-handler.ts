@@ -187,6 +187,13 @@ function runSynthetic(handler: NodeHandler, request: Request, ctx: Context): Pro
   req.httpVersionMajor = 1;
   req.httpVersionMinor = 1;
   const { object, raw } = nodeHeaders(request.headers as Headers);
+  // A body with neither length nor framing (a Lambda event, a CGI request without
+  // CONTENT_LENGTH) is, to node's readers, no body at all: body-parser's `hasBody` looks for one
+  // of the two. Say it comes chunked, as node:http would for a streamed upload.
+  if (request.body !== null && object['content-length'] === undefined && object['transfer-encoding'] === undefined) {
+    object['transfer-encoding'] = 'chunked';
+    raw.push('transfer-encoding', 'chunked');
+  }
   req.headers = object;
   req.rawHeaders = raw;
   if (ctx.basePath !== '') req.originalUrl = ctx.basePath + req.url;
