@@ -12,6 +12,7 @@ const registry: Record<string, () => Promise<{ target: Target }>> = {
   node: () => import('../../adapters/node/build/target.ts'),
   cloudflare: () => import('../../adapters/cloudflare/build/target.ts'),
   lambda: () => import('../../adapters/lambda/build/target.ts'),
+  exe: () => import('../../adapters/exe/build/target.ts'),
 };
 
 /** Every registered target name, for `--help` and config checks. */
