@@ -12,7 +12,7 @@ import { rawHeader } from './headers.ts';
 import { compileTrust, resolveForwarded, type TrustFn, type TrustProxy } from './proxy.ts';
 import { BodyTooLargeError, NodeRequest } from './request.ts';
 import { isResponse, sendResponse } from './send.ts';
-import { createStaticHandler, type StaticHandler } from './static.ts';
+import { createStaticHandler, type StaticFiles, type StaticHandler } from './static.ts';
 import { hostOf, isValidHost, requestPath, splitQuery } from './url.ts';
 import { WaitUntilTracker } from './wait-until.ts';
 
@@ -27,10 +27,12 @@ export interface NodeListenerOptions<Env = Record<string, unknown>> {
    */
   basePath?: string;
   /**
-   * A folder of static files served before the app (GET/HEAD; ETag, Range, precompressed
-   * .br/.gz siblings); a miss falls through to the app. Default false (none).
+   * Static files served before the app (GET/HEAD; ETag, Range, precompressed .br/.gz
+   * siblings); a miss falls through to the app. A folder path is scanned once at start (files
+   * added later are not seen); a bundle passes its built manifest (`StaticFiles`). Default
+   * false (none).
    */
-  static?: string | false;
+  static?: string | StaticFiles | false;
   /**
    * Peers whose X-Forwarded-For/-Proto/-Host and `Forwarded` headers count: IPs, CIDRs,
    * 'loopback', 'private', 'linklocal', true for any peer, or a predicate. Default false: the
@@ -228,15 +230,7 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
       }
     }
     const href = `${proto}://${host}${path}`;
-    if (statics !== undefined && (method === 'GET' || method === 'HEAD')) {
-      statics(req, res, path, basePath).then(
-        (served) => {
-          if (!served) callApp(req, res, href, clientAddress);
-        },
-        (error) => fail(req, res, undefined, error),
-      );
-      return;
-    }
+    if (statics !== undefined && statics(req, res, path, basePath)) return;
     callApp(req, res, href, clientAddress);
   }) as NodeListener;
   Object.defineProperty(listener, 'waitUntil', { value: tracker });

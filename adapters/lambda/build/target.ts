@@ -13,9 +13,10 @@
  *
  * Build time only: never imported by runtime code.
  */
-import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../../src/bundle/native-addons.ts';
+import { copyStaticFiles, manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
 import type { BuildContext, OutputFile, Target } from '../../../src/bundle/target.ts';
 import { resolveLambdaOptions, type ResolvedLambdaOptions } from './target-options.ts';
 import { filesUnder, zipEntries } from './zip.ts';
@@ -50,13 +51,22 @@ export function lambdaEntrySource(ctx: BuildContext): string {
   const runtime = join(ctx.porticoRoot, 'adapters/lambda/runtime/lambda.ts');
   const appModule = join(ctx.porticoRoot, 'src/app.ts');
   const opts = JSON.stringify(runtimeOptions(ctx, options));
-  return [
+  const lines = [
     `import * as mod from ${JSON.stringify(ctx.entry)};`,
     `import { resolveApp } from ${JSON.stringify(appModule)};`,
     `import { handle } from ${JSON.stringify(runtime)};`,
-    `export const handler = handle(resolveApp(mod, ${JSON.stringify(basename(ctx.entry))}), ${opts});`,
-    '',
-  ].join('\n');
+  ];
+  let statics = '';
+  if (ctx.publicDir !== undefined && ctx.dev) {
+    // portico dev: a live view of the source folder, so a saved file is served at once.
+    lines.push(`import { liveStaticRoutes } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/_node/static-scan.ts'))};`);
+    statics = `, static: { manifest: liveStaticRoutes(${JSON.stringify(ctx.publicDir)}), from: ${JSON.stringify(ctx.publicDir)} }`;
+  } else if (ctx.publicDir !== undefined) {
+    // The manifest as built, and public/ as packaged beside index.mjs (in the zip).
+    statics = `, static: { manifest: ${manifestExpression(staticManifestFor(ctx)!)}, from: new URL('./public/', import.meta.url) }`;
+  }
+  lines.push(`export const handler = handle(resolveApp(mod, ${JSON.stringify(basename(ctx.entry))}), ${statics ? `{ ...${opts}${statics} }` : opts});`, '');
+  return lines.join('\n');
 }
 
 /**
@@ -68,12 +78,11 @@ export function lambdaEntrySource(ctx: BuildContext): string {
  */
 export async function packageLambda(ctx: BuildContext, build: { outputFiles: string[] }): Promise<OutputFile[]> {
   const files: OutputFile[] = build.outputFiles.map((path) => ({ path, kind: path.endsWith('.map') ? 'map' : 'entry' }));
-  if (ctx.publicDir && existsSync(ctx.publicDir)) {
-    cpSync(ctx.publicDir, join(ctx.outDir, 'public'), { recursive: true, dereference: true });
-  }
   for (const target of nativeAddonFiles(ctx.outDir)) files.push({ path: join(ctx.outDir, target), kind: 'native' });
-  if (ctx.publicDir && existsSync(ctx.publicDir)) {
-    for (const asset of filesUnder(join(ctx.outDir, 'public'), { prefix: 'public' })) files.push({ path: join(ctx.outDir, asset.path), kind: 'asset' });
+  // Exactly the files the manifest lists (and serves): no hidden files ride along into the zip.
+  const manifest = ctx.dev ? undefined : staticManifestFor(ctx);
+  if (manifest !== undefined) {
+    for (const path of copyStaticFiles(manifest, ctx.publicDir!, join(ctx.outDir, 'public'))) files.push({ path, kind: 'asset' });
   }
   // A dev build is served from the folder; the zip is only for shipping.
   if (ctx.dev) return files;

@@ -10,6 +10,7 @@ import { FastResponse, responseParts, type WireBody } from '../../_http/response
 import { isAlbMultiValue, type EventKind } from './events.ts';
 import { urlPath, v1Path, v2Path, type SplitPath } from './path.ts';
 import { LambdaRequest, rawHeader } from './request.ts';
+import type { LambdaStatic } from './static.ts';
 import type { AlbEvent, LambdaContext, V1Event, V2Event } from './types.ts';
 
 type AnyApp = { fetch(request: any, env: any, ctx: any): unknown };
@@ -22,6 +23,8 @@ export interface Config {
   deadlineMargin?: number;
   env: unknown;
   log: (line: string) => void;
+  /** public/ files, answered before the app (static.ts). */
+  static?: LambdaStatic;
 }
 
 /** `ctx` as the app sees it. */
@@ -74,8 +77,8 @@ export interface Invocation {
   albMulti: boolean;
   ctx: LambdaAppContext;
   request: LambdaRequest | undefined;
-  /** Set when the answer is known without the app (outside the mount). */
-  early: Parts | undefined;
+  /** Set when the answer is known without the app (outside the mount, a static file). */
+  early: Parts | Promise<Parts> | undefined;
 }
 
 export function errorText(err: unknown): string {
@@ -144,6 +147,15 @@ export function prepare(event: V1Event | V2Event | AlbEvent, kind: EventKind, co
   }
   // Methods are case-sensitive tokens (RFC 9110 §9.1); Fetch upper-cases the standard ones.
   const m = typeof method === 'string' && method !== '' ? method : 'GET';
+  if (config.static !== undefined) {
+    const inv: Invocation = { kind, albMulti, ctx, request: undefined, early: undefined };
+    try {
+      inv.early = config.static(event, kind, m, appPath, ctx.basePath);
+    } catch (err) {
+      inv.early = staticFailure(err, context, config.log);
+    }
+    if (inv.early !== undefined) return inv;
+  }
   const request = new LambdaRequest(event, kind, m.length <= 7 ? normalizeMethod(m) : m, appPath, context, config.deadlineMargin);
   return { kind, albMulti, ctx, request, early: undefined };
 }
@@ -170,6 +182,13 @@ export function failure(err: unknown, inv: Invocation, context: LambdaContext, l
   return textParts(500, `Internal Server Error (request id ${id})\n`);
 }
 
+/** The 500 for a static file that could not be read (the zip no longer matches its manifest). */
+function staticFailure(err: unknown, context: LambdaContext, log: (line: string) => void): Parts {
+  const id = context?.awsRequestId ?? 'unknown';
+  log(`portico: 500 for request id ${id}: a file of public/ could not be read: ${errorText(err)}`);
+  return textParts(500, `Internal Server Error (request id ${id})\n`);
+}
+
 /**
  * Call the app and return its response's parts; an exception or a non-Response becomes a 500.
  *
@@ -177,7 +196,7 @@ export function failure(err: unknown, inv: Invocation, context: LambdaContext, l
  * const parts = await runApp(inv, context, config);
  */
 export async function runApp(inv: Invocation, context: LambdaContext, config: Config): Promise<Parts> {
-  if (inv.early) return inv.early;
+  if (inv.early) return inv.early instanceof Promise ? inv.early.catch((err: unknown) => staticFailure(err, context, config.log)) : inv.early;
   try {
     const res = await config.app.fetch(inv.request, config.env, inv.ctx);
     if (res === null || typeof res !== 'object' || typeof (res as Response).status !== 'number') {

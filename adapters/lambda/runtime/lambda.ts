@@ -20,6 +20,7 @@ import { eventKind, unknownEventError } from './events.ts';
 import { readAll } from '../../_http/read-all.ts';
 import { errorText, prepare, runApp, textParts, type Config, type Parts } from './invoke.ts';
 import { lambdaResult, type AlbSetCookie, type BinaryOption } from './result.ts';
+import { lambdaStatic, type LambdaStaticFiles } from './static.ts';
 import { streamingHandler, type StreamingHandler } from './stream.ts';
 import type { AwsLambdaGlobal, HttpEvent, LambdaContext, LambdaResult } from './types.ts';
 
@@ -61,6 +62,13 @@ export interface LambdaOptions {
    * `request.signal`. A negative value turns it off. Default: 1000.
    */
   deadlineMargin?: number;
+  /**
+   * Files answered before the app for GET and HEAD (ETag/304, Range, precompressed .br/.gz,
+   * index.html); a request naming no file costs one Map lookup. The lambda target fills it
+   * from publicDir: the manifest it built, and the `public/` folder it put in the zip.
+   * Default: none.
+   */
+  static?: LambdaStaticFiles;
 }
 
 /** A buffered Lambda handler: async, (event, context) => result. */
@@ -105,6 +113,7 @@ function resolveConfig(app: App<any>, options: LambdaOptions): Config {
     deadlineMargin: options.deadlineMargin,
     env: options.env ?? (globalThis as { process?: { env: unknown } }).process?.env ?? {},
     log: options.log ?? defaultLog,
+    ...(options.static !== undefined ? { static: lambdaStatic(options.static) } : {}),
   };
 }
 

@@ -8,12 +8,12 @@
  *
  * Never imported by runtime code.
  */
-import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../../src/bundle/native-addons.ts';
 import type { BuildContext, OutputFile, Target } from '../../../src/bundle/target.ts';
 import type { NodeTargetOptions } from '../../../src/config/define.ts';
 import { badOption, PorticoError } from '../../../src/config/errors.ts';
+import { copyStaticFiles, manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
 import type { BakedNodeOptions } from '../runtime/start.ts';
 
 const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
@@ -68,26 +68,29 @@ export const target: Target = {
   entrySource(ctx) {
     const app = JSON.stringify(ctx.entry);
     if (ctx.dev) {
-      // The dev server calls this listener; static files come straight from the source folder.
+      // The dev server calls this listener; static files come straight from the source folder,
+      // through a live view of it, so a file saved while dev runs is served at once.
       const b = baked(ctx);
       const options = {
         basePath: b.basePath,
         trustProxy: b.trustProxy,
         maxBodySize: b.maxBodySize,
-        static: b.static ? ctx.publicDir : false,
       };
+      const statics = b.static ? `{ manifest: liveStaticRoutes(${JSON.stringify(ctx.publicDir)}), from: ${JSON.stringify(ctx.publicDir)} }` : 'false';
       return [
         `import * as mod from ${app};`,
         `import { resolveApp } from ${JSON.stringify(join(ctx.porticoRoot, 'src/app.ts'))};`,
         `import { toNodeListener } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/_node/listener.ts'))};`,
-        `export const listener = toNodeListener(resolveApp(mod, ${app}), ${JSON.stringify(options)});`,
+        `import { liveStaticRoutes } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/_node/static-scan.ts'))};`,
+        `export const listener = toNodeListener(resolveApp(mod, ${app}), { ...${JSON.stringify(options)}, static: ${statics} });`,
         '',
       ].join('\n');
     }
+    const b = baked(ctx);
     return [
       `import * as mod from ${app};`,
       `import { start } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/node/runtime/start.ts'))};`,
-      `start(mod, ${JSON.stringify(baked(ctx))}, import.meta.url);`,
+      `start(mod, ${JSON.stringify(b)}, import.meta.url${b.static ? `, ${manifestExpression(staticManifestFor(ctx)!)}` : ''});`,
       '',
     ].join('\n');
   },
@@ -113,12 +116,7 @@ export const target: Target = {
       .map((path) => ({ path, kind: path.endsWith('.map') ? 'map' : 'entry' }));
     for (const addon of nativeAddonFiles(ctx.outDir)) files.push({ path: join(ctx.outDir, addon), kind: 'native' });
     if (ctx.publicDir !== undefined && (ctx.options as NodeTargetOptions).static !== false && !ctx.dev) {
-      const dest = join(ctx.outDir, 'public');
-      cpSync(ctx.publicDir, dest, { recursive: true });
-      for (const name of (readdirSync(dest, { recursive: true }) as string[]).sort()) {
-        const path = join(dest, name);
-        if (!readdirSafe(path)) files.push({ path, kind: 'asset' });
-      }
+      for (const path of copyStaticFiles(staticManifestFor(ctx)!, ctx.publicDir, join(ctx.outDir, 'public'))) files.push({ path, kind: 'asset' });
     }
     return files;
   },
@@ -128,13 +126,3 @@ export const target: Target = {
     return { listener: mod.listener as never };
   },
 };
-
-/** True when `path` is a folder (readdir works), so the size table lists files only. */
-function readdirSafe(path: string): boolean {
-  try {
-    readdirSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

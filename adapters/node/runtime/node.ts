@@ -14,3 +14,4 @@ export { toNodeListener, DEFAULT_MAX_BODY_SIZE, type NodeListener, type NodeList
 export { fromNodeHandler, type NodeHandler } from '../../_node/node-handler.ts';
 export { NodeRequest, BodyTooLargeError } from '../../_node/request.ts';
 export type { TrustProxy } from '../../_node/proxy.ts';
+export type { StaticFiles } from '../../_node/static.ts';

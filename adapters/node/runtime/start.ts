@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { resolveApp } from '../../../src/app.ts';
 import { serve } from '../../_node/serve.ts';
+import type { StaticManifest } from '../../_static/manifest.ts';
 
 /** The options the node target bakes into server.mjs from bundle.config.ts. */
 export interface BakedNodeOptions {
@@ -60,9 +61,12 @@ export function listenOptions(
  * @example
  * // the entry the node target writes:
  * import * as mod from '/app/src/app.ts';
- * start(mod, { port: 3000, host: undefined, ... }, import.meta.url);
+ * start(mod, { port: 3000, host: undefined, ... }, import.meta.url, JSON.parse('{"version":1,"files":{...}}'));
+ *
+ * `manifest` is public/ as the bundler saw it (src/bundle/static-manifest.ts); without it the
+ * folder is scanned at start.
  */
-export function start(mod: unknown, baked: BakedNodeOptions, moduleUrl: string): unknown {
+export function start(mod: unknown, baked: BakedNodeOptions, moduleUrl: string, manifest?: StaticManifest): unknown {
   const app = resolveApp(mod, 'the bundled app');
   let listen;
   try {
@@ -78,6 +82,10 @@ export function start(mod: unknown, baked: BakedNodeOptions, moduleUrl: string):
     ...(baked.maxBodySize !== undefined ? { maxBodySize: baked.maxBodySize } : {}),
     handleSignals: baked.handleSignals,
     // public/ was copied next to server.mjs.
-    static: baked.static ? fileURLToPath(new URL('./public', moduleUrl)) : false,
+    static: baked.static ? staticFiles(fileURLToPath(new URL('./public', moduleUrl)), manifest) : false,
   });
+}
+
+function staticFiles(dir: string, manifest: StaticManifest | undefined): string | { manifest: StaticManifest; from: string } {
+  return manifest === undefined ? dir : { manifest, from: dir };
 }
