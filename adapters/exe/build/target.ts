@@ -8,10 +8,11 @@
  *
  * Never imported by runtime code.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../../src/bundle/native-addons.ts';
 import type { BuildContext, Target } from '../../../src/bundle/target.ts';
+import { manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
 import type { ExeTargetOptions } from '../../../src/config/define.ts';
 import { baseBinary } from './base-binary.ts';
 import { bakedExe, exeName, resolveExeOptions } from './options.ts';
@@ -24,13 +25,14 @@ function workDir(ctx: BuildContext): string {
   return join(ctx.outDir, '.sea');
 }
 
-/** Every file under `dir` as asset key (`public/<posix path>`) → absolute path, sorted. */
-function publicAssets(dir: string): Record<string, string> {
+/**
+ * The files of the static manifest as asset key (`public/css/app.css`) → absolute path: exactly
+ * what the manifest lists (precompressed siblings included), so no `.env` or `.git` that sat in
+ * public/ ends up inside the executable.
+ */
+function publicAssets(ctx: BuildContext): Record<string, string> {
   const assets: Record<string, string> = {};
-  for (const rel of (readdirSync(dir, { recursive: true }) as string[]).sort()) {
-    const path = join(dir, rel);
-    if (statSync(path).isFile()) assets[`public/${rel.split(sep).join('/')}`] = path;
-  }
+  for (const key of Object.keys(staticManifestFor(ctx)!.files).sort()) assets[`public${key}`] = join(ctx.publicDir!, key);
   return assets;
 }
 
@@ -47,21 +49,25 @@ export const target: Target = {
   entrySource(ctx) {
     const app = JSON.stringify(ctx.entry);
     if (ctx.dev) {
-      // `portico dev --target exe`: the node listener as the exe gateway, public/ from the source folder.
+      // `portico dev --target exe`: the node listener as the exe gateway, public/ from a live
+      // view of the source folder (as the node target's dev build does).
       const b = bakedExe(ctx);
-      const options = { basePath: b.basePath, trustProxy: b.trustProxy, maxBodySize: b.maxBodySize, gateway: 'exe', static: b.static ? ctx.publicDir : false };
+      const options = { basePath: b.basePath, trustProxy: b.trustProxy, maxBodySize: b.maxBodySize, gateway: 'exe' };
+      const statics = b.static ? `{ manifest: liveStaticRoutes(${JSON.stringify(ctx.publicDir)}), from: ${JSON.stringify(ctx.publicDir)} }` : 'false';
       return [
         `import * as mod from ${app};`,
         `import { resolveApp } from ${JSON.stringify(join(ctx.porticoRoot, 'src/app.ts'))};`,
         `import { toNodeListener } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/_node/listener.ts'))};`,
-        `export const listener = toNodeListener(resolveApp(mod, ${app}), ${JSON.stringify(options)});`,
+        `import { liveStaticRoutes } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/_node/static-scan.ts'))};`,
+        `export const listener = toNodeListener(resolveApp(mod, ${app}), { ...${JSON.stringify(options)}, static: ${statics} });`,
         '',
       ].join('\n');
     }
+    const baked = bakedExe(ctx);
     return [
       `import * as mod from ${app};`,
       `import { start } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/exe/runtime/start.ts'))};`,
-      `start(mod, ${JSON.stringify(bakedExe(ctx))});`,
+      `start(mod, ${JSON.stringify(baked)}${baked.static ? `, ${manifestExpression(staticManifestFor(ctx)!)}` : ''});`,
       '',
     ].join('\n');
   },
@@ -98,7 +104,7 @@ export const target: Target = {
     try {
       const assets: Record<string, string> = {};
       for (const key of nativeAddonFiles(work)) assets[key] = join(work, key);
-      if (bakedExe(ctx).static) Object.assign(assets, publicAssets(ctx.publicDir!));
+      if (bakedExe(ctx).static) Object.assign(assets, publicAssets(ctx));
       const base = await baseBinary(info);
       const output = join(ctx.outDir, exeName(ctx) + info.suffix);
       await buildSea({

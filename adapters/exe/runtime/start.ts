@@ -7,6 +7,8 @@
  */
 import { resolveApp } from '../../../src/app.ts';
 import { serve, type ServeHandle } from '../../_node/serve.ts';
+import type { StaticManifest } from '../../_static/manifest.ts';
+import { embeddedPublic } from './embedded-public.ts';
 import { exeUsage, parseExeArgs } from './flags.ts';
 import { withoutUndiciLink } from './lazy-undici.ts';
 import { openBrowser } from './open.ts';
@@ -33,9 +35,12 @@ export interface BakedExeOptions {
  * @example
  * // the entry the exe target writes:
  * import * as mod from '/app/src/app.ts';
- * start(mod, { name: 'shop', version: '1.0.0', port: 3000, host: '127.0.0.1', ... });
+ * start(mod, { name: 'shop', version: '1.0.0', port: 3000, host: '127.0.0.1', ... }, JSON.parse('{"version":1,"files":{...}}'));
+ *
+ * `manifest` describes public/ as the bundler saw it (src/bundle/static-manifest.ts); its files
+ * are the executable's `public/...` assets.
  */
-export function start(mod: unknown, baked: BakedExeOptions): ServeHandle | undefined {
+export function start(mod: unknown, baked: BakedExeOptions, manifest?: StaticManifest): ServeHandle | undefined {
   let command;
   try {
     command = parseExeArgs(process.argv.slice(2), process.env, baked);
@@ -59,8 +64,7 @@ export function start(mod: unknown, baked: BakedExeOptions): ServeHandle | undef
       trustProxy: baked.trustProxy,
       ...(baked.maxBodySize !== undefined ? { maxBodySize: baked.maxBodySize } : {}),
       gateway: 'exe',
-      // public/ is served from the embedded assets once the shared static core can read them.
-      static: false,
+      static: baked.static && manifest !== undefined ? embeddedPublic(manifest) : false,
     });
   const handle = baked.lightResponse ? withoutUndiciLink(create) : create();
   handle.ready.then(
