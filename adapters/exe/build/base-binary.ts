@@ -8,7 +8,7 @@
  * Build time only.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { PorticoError } from '../../../src/config/errors.ts';
@@ -32,6 +32,9 @@ interface Meta {
   version: string;
   integrity: string;
   sha256: string;
+  /** Size and mtime of the prepared file: a cheap check on every build (hashing 100 MB is not). */
+  size: number;
+  mtimeMs: number;
 }
 
 /** Options of `baseBinary`. */
@@ -49,12 +52,17 @@ function binaryName(info: PlatformInfo): string {
   return info.suffix === '.exe' ? 'node.exe' : 'node';
 }
 
-/** The cached binary in `dir`, when its bytes still hash to what was recorded. */
+/**
+ * The cached binary in `dir`, when it is still the file that was prepared (same size and
+ * mtime; the download itself was checked against the registry's integrity). Anything else
+ * (a truncated copy, a hand-edited file) is downloaded again.
+ */
 function readCached(dir: string, info: PlatformInfo): BaseBinary | undefined {
   try {
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
     const path = join(dir, binaryName(info));
-    if (createHash('sha256').update(readFileSync(path)).digest('hex') !== meta.sha256) return undefined;
+    const stat = statSync(path);
+    if (stat.size !== meta.size || stat.mtimeMs !== meta.mtimeMs) return undefined;
     return { path, packageName: meta.name, version: meta.version, cached: true };
   } catch {
     return undefined;
@@ -133,7 +141,8 @@ export async function baseBinary(info: PlatformInfo, options: BaseBinaryOptions 
     writeFileSync(path, binary, { mode: 0o755 });
     prepareBase(path, info);
     const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
-    const meta: Meta = { name: pkg.name, version: pkg.version, integrity: pkg.integrity, sha256 };
+    const { size, mtimeMs } = statSync(path);
+    const meta: Meta = { name: pkg.name, version: pkg.version, integrity: pkg.integrity, sha256, size, mtimeMs };
     writeFileSync(join(staging, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
     rmSync(dir, { recursive: true, force: true });
     renameSync(staging, dir);
