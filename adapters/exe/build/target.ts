@@ -17,6 +17,7 @@ import type { ExeTargetOptions } from '../../../src/config/define.ts';
 import { baseBinary } from './base-binary.ts';
 import { bakedExe, exeName, resolveExeOptions } from './options.ts';
 import { hostPlatform, platformInfo } from './platforms.ts';
+import { noUndiciLinkPlugin } from './no-undici-link.ts';
 import { buildSea } from './sea.ts';
 import { signWindows } from './sign.ts';
 
@@ -93,7 +94,18 @@ export const target: Target = {
       target: `node${process.versions.node.split('.')[0]}`,
       outfile: join(workDir(ctx), 'main.cjs'),
       // An addon is an asset of the executable, loaded from the user cache (runtime/addons.ts).
-      plugins: [nativeAddonPlugin(workDir(ctx), (key) => `module.exports = require(${loader}).loadAddon(${JSON.stringify(key)});`)],
+      plugins: [
+        ...(ctx.lightResponse ? [noUndiciLinkPlugin()] : []),
+        nativeAddonPlugin(workDir(ctx), (key) => `module.exports = require(${loader}).loadAddon(${JSON.stringify(key)});`),
+        {
+          // esbuild resolves nothing by itself inside a plugin's namespace: point the stubs'
+          // require of the loader back at the file.
+          name: 'portico-exe-addon-loader',
+          setup(build) {
+            build.onResolve({ filter: /[\\/]adapters[\\/]exe[\\/]runtime[\\/]addons\.ts$/, namespace: 'portico-native' }, (args) => ({ path: args.path }));
+          },
+        },
+      ],
     };
   },
 

@@ -10,7 +10,6 @@ import { serve, type ServeHandle } from '../../_node/serve.ts';
 import type { StaticManifest } from '../../_static/manifest.ts';
 import { embeddedPublic } from './embedded-public.ts';
 import { exeUsage, parseExeArgs } from './flags.ts';
-import { withoutUndiciLink } from './lazy-undici.ts';
 import { openBrowser } from './open.ts';
 
 /** The options the exe target bakes into the executable. */
@@ -27,7 +26,7 @@ export interface BakedExeOptions {
   maxBodySize: number | undefined;
   /** Whether public/ is embedded (as `public/<path>` assets) and served. */
   static: boolean;
-  /** Whether the bundle has portico's light classes (then undici stays unloaded at start). */
+  /** Whether the bundle has portico's light classes (the build then keeps undici out of start-up). */
   lightResponse: boolean;
 }
 
@@ -66,7 +65,8 @@ export function start(mod: unknown, baked: BakedExeOptions, manifest?: StaticMan
       gateway: 'exe',
       static: baked.static && manifest !== undefined ? embeddedPublic(manifest) : false,
     });
-  const handle = baked.lightResponse ? withoutUndiciLink(create) : create();
+  // With lightResponse on, the exe target's build leaves undici unloaded here (build/no-undici-link.ts).
+  const handle = create();
   handle.ready.then(
     () => {
       if (command.open && handle.url.startsWith('http')) openBrowser(handle.url.replace('//localhost:', '//127.0.0.1:'));
