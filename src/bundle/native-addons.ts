@@ -25,10 +25,13 @@ const found = new Map<string, Map<string, string>>();
  * The esbuild plugin. Copies each addon into `outDir` when a build succeeds (here rather than
  * in a target's `package` step, which dev builds skip).
  *
+ * `stub` writes the module that stands for an addon (default: a require of the copy, relative to
+ * the bundle); the exe target loads its copies from the executable's assets instead.
+ *
  * @example
  * await esbuild.build({ ..., banner: { js: REQUIRE_BANNER }, plugins: [nativeAddonPlugin('/app/dist/node')] });
  */
-export function nativeAddonPlugin(outDir: string): Plugin {
+export function nativeAddonPlugin(outDir: string, stub: (target: string) => string = (target) => `module.exports = require(${JSON.stringify('./' + target)});`): Plugin {
   return {
     name: 'portico-native-addons',
     setup(build) {
@@ -54,7 +57,7 @@ export function nativeAddonPlugin(outDir: string): Plugin {
         const hash = createHash('sha256').update(readFileSync(args.path)).digest('hex').slice(0, 12);
         const target = `native/${basename(args.path, '.node')}-${hash}.node`;
         addons.set(args.path, target);
-        return { contents: `module.exports = require(${JSON.stringify('./' + target)});`, loader: 'js', resolveDir: outDir };
+        return { contents: stub(target), loader: 'js', resolveDir: outDir };
       });
     },
   };

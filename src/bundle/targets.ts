@@ -15,6 +15,7 @@ const registry: Record<string, () => Promise<{ target: Target }>> = {
   fastcgi: () => import('../../adapters/fastcgi/build/target.ts'),
   scgi: () => import('../../adapters/scgi/build/target.ts'),
   cgi: () => import('../../adapters/cgi/build/target.ts'),
+  exe: () => import('../../adapters/exe/build/target.ts'),
 };
 
 /** Every registered target name, for `--help` and config checks. */

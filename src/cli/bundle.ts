@@ -3,14 +3,20 @@
  * files with their sizes.
  */
 import type { CAC } from 'cac';
-import { type BuildFlags, resolveFromFlags, withBuildFlags } from './shared.ts';
+import { type BuildFlags, resolveFromFlags, UsageError, withBuildFlags } from './shared.ts';
 
 export function registerBundle(cli: CAC): void {
   withBuildFlags(cli.command('bundle [entry]', 'Bundle the app for a deployment target'), { target: true })
+    .option('--platform <name>', 'exe target: linux-x64, linux-arm64 or win-x64 (string, default: exe.platform, else this machine)')
     .example('portico bundle --target lambda')
     .example('portico bundle src/app.ts --target node --outdir build --minify')
     .action(async (entry: string | undefined, flags: BuildFlags) => {
       const config = await resolveFromFlags('bundle', entry, flags);
+      if (flags.platform !== undefined) {
+        if (config.target !== 'exe') throw new UsageError('--platform is an option of --target exe');
+        if (typeof flags.platform !== 'string' || flags.platform === '') throw new UsageError('--platform needs a value, e.g. --platform win-x64');
+        config.targetOptions.exe = { ...config.targetOptions.exe, platform: flags.platform };
+      }
       const [{ bundle, bundleOptionsFrom }, { sizeTable }] = await Promise.all([
         import('../bundle/bundle.ts'),
         import('../bundle/report.ts'),

@@ -71,6 +71,32 @@ export interface ClassicTargetOptions {
   lightResponse?: boolean;
 }
 
+/** Options of the `exe` target (`config.exe`), the single-file executable. Every field is optional. */
+export interface ExeTargetOptions {
+  /** The executable's name (`dist/exe/<name>`, `.exe` added for Windows). Default: package.json's name, else the entry's file name. */
+  name?: string;
+  /** The platform to build for (`--platform` wins). Default: the build machine's. */
+  platform?: 'linux-x64' | 'linux-arm64' | 'win-x64';
+  /** Port the executable listens on unless `PORT` or `--port` says otherwise. Default 3000. */
+  port?: number;
+  /** Interface to bind unless `HOST` or `--host` says otherwise. Default '127.0.0.1' (this machine only). */
+  host?: string;
+  /** Listen on this unix socket path instead of a port. Default: none. */
+  socket?: string;
+  /** As `node.trustProxy`. Default false. */
+  trustProxy?: boolean | string | string[];
+  /** Largest request body in bytes. Default: the runtime's (100 MiB). */
+  maxBodySize?: number;
+  /** Embed `publicDir` in the executable and serve it. Default true. */
+  static?: boolean;
+  /** What `--version` prints. Default: package.json's version, else '0.0.0'. */
+  version?: string;
+  /** Sign the Windows executable with osslsigncode: PEM certificate and key paths (relative to root). Default: unsigned. */
+  sign?: { cert: string; key: string; password?: string };
+  /** Swap portico's light Response/Headers in for this target only. Default: the top-level value. */
+  lightResponse?: boolean;
+}
+
 /** What `bundle.config.ts` exports. Relative paths are relative to `root`. */
 export interface PorticoConfig {
   /** Project root. Default: the folder holding the config file, else the working directory. */
@@ -113,8 +139,8 @@ export interface PorticoConfig {
   scgi?: ClassicTargetOptions;
   /** Options of the cgi target. Default {}. */
   cgi?: ClassicTargetOptions;
-  /** See `lambda`. Default {}. */
-  exe?: Record<string, unknown>;
+  /** Options of the exe target. Default {} (every field at its own default). */
+  exe?: ExeTargetOptions;
 }
 
 /**

@@ -1,0 +1,144 @@
+/**
+ * The `exe` target (build time): `dist/exe/<name>` (`<name>.exe` for Windows), one executable
+ * holding Node, the app bundled as CommonJS, `public/` and native addons, made with Node's
+ * Single Executable Applications from the official Node of the chosen platform (npm registry).
+ *
+ *   portico bundle --target exe [--platform linux-x64|linux-arm64|win-x64]
+ *   ./dist/exe/shop [--port 8080] [--host 0.0.0.0] [--socket /run/shop.sock] [--open]
+ *
+ * Never imported by runtime code.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../../src/bundle/native-addons.ts';
+import type { BuildContext, Target } from '../../../src/bundle/target.ts';
+import { manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
+import type { ExeTargetOptions } from '../../../src/config/define.ts';
+import { baseBinary } from './base-binary.ts';
+import { bakedExe, exeName, resolveExeOptions } from './options.ts';
+import { hostPlatform, platformInfo } from './platforms.ts';
+import { noUndiciLinkPlugin } from './no-undici-link.ts';
+import { buildSea } from './sea.ts';
+import { signWindows } from './sign.ts';
+
+/** Scratch folder for the bundle, addon copies and the blob; removed after packaging. */
+function workDir(ctx: BuildContext): string {
+  return join(ctx.outDir, '.sea');
+}
+
+/**
+ * The files of the static manifest as asset key (`public/css/app.css`) → absolute path: exactly
+ * what the manifest lists (precompressed siblings included), so no `.env` or `.git` that sat in
+ * public/ ends up inside the executable.
+ */
+function publicAssets(ctx: BuildContext): Record<string, string> {
+  const assets: Record<string, string> = {};
+  for (const key of Object.keys(staticManifestFor(ctx)!.files).sort()) assets[`public${key}`] = join(ctx.publicDir!, key);
+  return assets;
+}
+
+export const target: Target = {
+  name: 'exe',
+  description: 'a single-file executable with Node inside: dist/exe/<name>, no Node needed where it runs',
+
+  resolveOptions(options) {
+    const o = resolveExeOptions(options);
+    if (o.platform !== undefined) platformInfo(o.platform); // unknown or macOS: fail before bundling
+    return o as Record<string, unknown>;
+  },
+
+  entrySource(ctx) {
+    const app = JSON.stringify(ctx.entry);
+    if (ctx.dev) {
+      // `portico dev --target exe`: the node listener as the exe gateway, public/ from a live
+      // view of the source folder (as the node target's dev build does).
+      const b = bakedExe(ctx);
+      const options = { basePath: b.basePath, trustProxy: b.trustProxy, maxBodySize: b.maxBodySize, gateway: 'exe' };
+      const statics = b.static ? `{ manifest: liveStaticRoutes(${JSON.stringify(ctx.publicDir)}), from: ${JSON.stringify(ctx.publicDir)} }` : 'false';
+      return [
+        `import * as mod from ${app};`,
+        `import { resolveApp } from ${JSON.stringify(join(ctx.porticoRoot, 'src/app.ts'))};`,
+        `import { toNodeListener } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/_node/listener.ts'))};`,
+        `import { liveStaticRoutes } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/_node/static-scan.ts'))};`,
+        `export const listener = toNodeListener(resolveApp(mod, ${app}), { ...${JSON.stringify(options)}, static: ${statics} });`,
+        '',
+      ].join('\n');
+    }
+    const baked = bakedExe(ctx);
+    return [
+      `import * as mod from ${app};`,
+      `import { start } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/exe/runtime/start.ts'))};`,
+      `start(mod, ${JSON.stringify(baked)}${baked.static ? `, ${manifestExpression(staticManifestFor(ctx)!)}` : ''});`,
+      '',
+    ].join('\n');
+  },
+
+  esbuildOptions(ctx) {
+    if (ctx.dev) {
+      return {
+        platform: 'node',
+        format: 'esm',
+        target: `node${process.versions.node.split('.')[0]}`,
+        outfile: join(ctx.outDir, 'app.mjs'),
+        banner: { js: REQUIRE_BANNER },
+        plugins: [nativeAddonPlugin(ctx.outDir)],
+      };
+    }
+    const loader = JSON.stringify(join(ctx.porticoRoot, 'adapters/exe/runtime/addons.ts'));
+    return {
+      platform: 'node',
+      // A SEA's main is a CommonJS script (Node 24 ignores an ESM mainFormat), and CommonJS
+      // starts about 30 ms sooner than ESM there (DESIGN §6).
+      format: 'cjs',
+      // The executable runs the build's own Node major.
+      target: `node${process.versions.node.split('.')[0]}`,
+      outfile: join(workDir(ctx), 'main.cjs'),
+      // An addon is an asset of the executable, loaded from the user cache (runtime/addons.ts).
+      plugins: [
+        ...(ctx.lightResponse ? [noUndiciLinkPlugin()] : []),
+        nativeAddonPlugin(workDir(ctx), (key) => `module.exports = require(${loader}).loadAddon(${JSON.stringify(key)});`),
+        {
+          // esbuild resolves nothing by itself inside a plugin's namespace: point the stubs'
+          // require of the loader back at the file.
+          name: 'portico-exe-addon-loader',
+          setup(build) {
+            build.onResolve({ filter: /[\\/]adapters[\\/]exe[\\/]runtime[\\/]addons\.ts$/, namespace: 'portico-native' }, (args) => ({ path: args.path }));
+          },
+        },
+      ],
+    };
+  },
+
+  async package(ctx) {
+    const o = ctx.options as ExeTargetOptions;
+    const info = platformInfo(o.platform ?? hostPlatform());
+    const work = workDir(ctx);
+    try {
+      const assets: Record<string, string> = {};
+      for (const key of nativeAddonFiles(work)) assets[key] = join(work, key);
+      if (bakedExe(ctx).static) Object.assign(assets, publicAssets(ctx));
+      const base = await baseBinary(info);
+      const output = join(ctx.outDir, exeName(ctx) + info.suffix);
+      await buildSea({
+        main: join(work, 'main.cjs'),
+        assets,
+        base: base.path,
+        output,
+        workDir: work,
+        // V8 rejects a code cache made by another Node version or for another machine.
+        codeCache: info.platform === hostPlatform() && base.version === process.versions.node,
+      });
+      if (o.sign && info.suffix === '.exe') signWindows(output, o.sign, ctx.root, exeName(ctx));
+      const assetCount = Object.keys(assets).length;
+      return [{ path: output, kind: `${info.platform}, Node ${base.version}${assetCount ? `, ${assetCount} embedded file${assetCount === 1 ? '' : 's'}` : ''}` }];
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+
+  async dev(_ctx, build) {
+    const mod = (await import(build.url)) as { listener: (req: unknown, res: unknown) => void };
+    return { listener: mod.listener as never };
+  },
+};
+

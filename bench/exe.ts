@@ -1,0 +1,123 @@
+/**
+ * The single-file executable (issue 9): spawn → first 200 of the exe target against a plain
+ * node:http SEA hello made from the same base binary (goal ≤ 1.1×) and against the same app
+ * run as `node dist/node/server.mjs`; the executable's size against the stripped base + 1 MB +
+ * the assets; and `portico bundle --target exe` cold (base binary downloaded into an empty
+ * cache) and warm.
+ *
+ *   node bench/exe.ts [--runs 15] [--cold]
+ *
+ * --cold downloads the ~50 MB base once more into a temporary cache. Prints a table; every
+ * process it starts it stops by pid.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { baseBinary } from '../adapters/exe/build/base-binary.ts';
+import { hostPlatform, platformInfo } from '../adapters/exe/build/platforms.ts';
+import { buildSea } from '../adapters/exe/build/sea.ts';
+import { median } from './_lib/stats.ts';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, cold: { type: 'boolean', default: false } } });
+const runs = Number(values.runs);
+const CLI = new URL('../bin/portico.mjs', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'portico-bench-exe-'));
+
+const APP = "export default { fetch: () => new Response('hello') };\n";
+const HELLO = "require('node:http').createServer((q, s) => s.end('hello')).listen(+process.argv[3], '127.0.0.1');\n";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function get(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+/** ms from spawn() to the first 200, polling as fast as connections are refused. */
+async function firstResponse(command: string, args: string[]): Promise<number> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(command, [...args, '--port', String(port)], { stdio: 'ignore', env: {} });
+  try {
+    for (;;) {
+      if ((await get(port)) === 200) return performance.now() - started;
+      if (performance.now() - started > 10_000) throw new Error(`${command} did not answer within 10 s`);
+    }
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+  }
+}
+
+function bundle(target: string, env: NodeJS.ProcessEnv = process.env): number {
+  const started = performance.now();
+  execFileSync(process.execPath, [CLI, 'bundle', 'app.mjs', '--target', target, '--outdir', join(dir, 'dist')], { cwd: dir, env, stdio: 'ignore' });
+  return performance.now() - started;
+}
+
+try {
+  writeFileSync(join(dir, 'app.mjs'), APP);
+  mkdirSync(join(dir, 'public'));
+  writeFileSync(join(dir, 'public', 'index.html'), '<h1>hello</h1>\n'.repeat(100));
+
+  let cold: number | undefined;
+  if (values.cold) {
+    const cache = mkdtempSync(join(tmpdir(), 'portico-bench-cache-'));
+    cold = bundle('exe', { ...process.env, XDG_CACHE_HOME: cache });
+    rmSync(cache, { recursive: true, force: true });
+  }
+  const warmTimes = [bundle('exe'), bundle('exe'), bundle('exe')];
+  const exe = join(dir, 'dist', 'exe', 'app');
+  const exeSize = statSync(exe).size;
+  bundle('node');
+  const server = join(dir, 'dist', 'node', 'server.mjs');
+
+  // The plain SEA hello: same base binary, same code cache setting, no portico.
+  const base = await baseBinary(platformInfo(hostPlatform()));
+  const work = join(dir, 'hello-sea');
+  mkdirSync(work);
+  writeFileSync(join(work, 'hello.cjs'), HELLO);
+  const plain = join(dir, 'hello');
+  await buildSea({ main: join(work, 'hello.cjs'), assets: {}, base: base.path, output: plain, workDir: work, codeCache: base.version === process.versions.node });
+
+  const contenders: [string, string, string[]][] = [
+    ['plain node:http SEA hello', plain, []],
+    ['portico exe', exe, ['--host', '127.0.0.1']],
+    ['node dist/node/server.mjs', process.execPath, [server, '--host', '127.0.0.1']],
+  ];
+  const times = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
+  // Interleaved, so that load on the machine hits every contender alike.
+  for (let i = 0; i < runs; i++) for (const [name, cmd, args] of contenders) times.get(name)!.push(await firstResponse(cmd, args));
+
+  const plainMs = median(times.get('plain node:http SEA hello')!);
+  console.log(`exe bench, ${new Date().toISOString()}, Node ${process.version}, base ${base.packageName}@${base.version}, ${cpus().length}× ${cpus()[0]?.model}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`\nspawn → first 200 (median of ${runs}, interleaved)`);
+  for (const [name] of contenders) {
+    const ms = median(times.get(name)!);
+    console.log(`  ${name.padEnd(28)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / plainMs).toFixed(2)}×`);
+  }
+  const baseSize = statSync(base.path).size;
+  const assets = statSync(join(dir, 'public', 'index.html')).size;
+  const budget = baseSize + 1e6 + assets;
+  console.log(`\nsize: exe ${(exeSize / 1e6).toFixed(2)} MB; stripped base ${(baseSize / 1e6).toFixed(2)} MB + 1 MB + assets ${(assets / 1e3).toFixed(1)} kB = ${(budget / 1e6).toFixed(2)} MB (${exeSize <= budget ? 'within' : 'OVER'} by ${(Math.abs(budget - exeSize) / 1e3).toFixed(0)} kB)`);
+  console.log(`\nportico bundle --target exe: ${cold !== undefined ? `cold ${(cold / 1000).toFixed(1)} s, ` : ''}warm ${warmTimes.map((t) => (t / 1000).toFixed(1)).join(' / ')} s`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
