@@ -11,6 +11,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../../src/bundle/native-addons.ts';
+import { nodePlatformOptions } from '../../../src/bundle/node-platform.ts';
 import type { BuildContext, Target } from '../../../src/bundle/target.ts';
 import { manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
 import type { ExeTargetOptions } from '../../../src/config/define.ts';
@@ -78,6 +79,8 @@ export const target: Target = {
       return {
         platform: 'node',
         format: 'esm',
+        conditions: [],
+        mainFields: ['main', 'module'],
         target: `node${process.versions.node.split('.')[0]}`,
         outfile: join(ctx.outDir, 'app.mjs'),
         banner: { js: REQUIRE_BANNER },
@@ -85,8 +88,12 @@ export const target: Target = {
       };
     }
     const loader = JSON.stringify(join(ctx.porticoRoot, 'adapters/exe/runtime/addons.ts'));
+    const shared = nodePlatformOptions({ outfile: join(workDir(ctx), 'main.cjs'), outDir: workDir(ctx), format: 'cjs' });
     return {
       platform: 'node',
+      // CommonJS dependencies resolve as on every Node target (src/bundle/node-platform.ts).
+      conditions: shared.conditions,
+      mainFields: shared.mainFields,
       // A SEA's main is a CommonJS script (Node 24 ignores an ESM mainFormat), and CommonJS
       // starts about 30 ms sooner than ESM there (DESIGN §6).
       format: 'cjs',
