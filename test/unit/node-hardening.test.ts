@@ -205,3 +205,14 @@ test('rate-limited log: a burst goes out, the rest is counted in one line', () =
   for (let i = 0; i < 100; i++) log(`line ${i}`);
   assert.deepEqual(lines, ['line 0', 'line 1', 'line 2']);
 });
+
+test('node target: the limits are checked in bundle.config.ts and baked into server.mjs', async () => {
+  const { target } = await import('../../adapters/node/build/target.ts');
+  assert.doesNotThrow(() => target.resolveOptions!({ headersTimeout: 5000, responseTimeout: 0, maxHeaderSize: 8192, maxPipelined: 4, streamIdleTimeout: 1000, keepAliveTimeout: 0, requestTimeout: 0 }));
+  assert.throws(() => target.resolveOptions!({ headersTimeout: -1 }), /"node\.headersTimeout" must be a whole number of milliseconds, got -1/);
+  assert.throws(() => target.resolveOptions!({ maxHeaderSize: 0 }), /"node\.maxHeaderSize" must be a positive integer \(bytes\)/);
+  assert.throws(() => target.resolveOptions!({ maxPipelined: 1.5 }), /"node\.maxPipelined" must be a positive integer/);
+  assert.throws(() => target.resolveOptions!({ responseTimeout: '5s' }), /"node\.responseTimeout"/);
+  const source = target.entrySource({ entry: '/app.ts', porticoRoot: '/p', basePath: '', options: { responseTimeout: 1234, maxPipelined: 3 }, dev: false } as never);
+  assert.match(source, /"limits":\{"responseTimeout":1234,"maxPipelined":3\}/);
+});
