@@ -112,6 +112,24 @@ describe('limits in time and in number', () => {
     }
   });
 
+  test('responseTimeout counts from the end of the request: a slow upload is not cut by it', async () => {
+    const s = await start({ fetch: async (r: Request) => new Response(`got ${(await r.text()).length}`) }, { responseTimeout: 300 });
+    try {
+      const socket = connect(s.port, '127.0.0.1');
+      let got = '';
+      socket.on('data', (c) => (got += c.toString('latin1')));
+      socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nConnection: close\r\n\r\n');
+      for (let i = 0; i < 10; i++) {
+        await sleep(100);
+        socket.write('x');
+      }
+      await new Promise((r) => socket.on('close', r));
+      assert.match(got, /^HTTP\/1\.1 200 OK\r\n[\s\S]*got 10$/);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('a streamed body that stalls is cut at streamIdleTimeout', async () => {
     const s = await start(
       {
