@@ -234,3 +234,12 @@ test('node target: the limits are checked in bundle.config.ts and baked into ser
   const source = target.entrySource({ entry: '/app.ts', porticoRoot: '/p', basePath: '', options: { responseTimeout: 1234, maxPipelined: 3 }, dev: false } as never);
   assert.match(source, /"limits":\{"responseTimeout":1234,"maxPipelined":3\}/);
 });
+
+test('CONNECT gets 405, not a dropped connection', async () => {
+  const s = await start(echo);
+  try {
+    assert.match(await rawExchange(s.port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'), /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+  } finally {
+    await s.close();
+  }
+});
