@@ -70,7 +70,8 @@ describe('lambda parsers: properties', () => {
         const url = r.body as string;
         const q = url.indexOf('?'); // the path has none, so the first '?' is the separator
         if (raw === '') assert.equal(q, -1);
-        else assert.equal(url.slice(q + 1), raw);
+        // Byte-exact but for what the WHATWG URL parser encodes (`'` in a query), as every gateway spells it.
+        else assert.equal(url.slice(q + 1), new URL(`http://h/?${raw}`).href.slice('http://h/?'.length));
       }),
       RUNS,
     );
