@@ -85,7 +85,7 @@ async function clearStaleSocket(path: string): Promise<void> {
  * @example
  * import { serve } from 'portico/node';
  * const handle = serve({ fetch: () => new Response('hi') }, { port: 3000, static: 'public' });
- * await handle.ready;  // logs "[portico] listening on http://localhost:3000"
+ * await handle.ready;  // logs "[portico] listening on http://[::]:3000 (every interface; ...)"
  * await handle.close(); // graceful
  */
 export function serve<Env = Record<string, unknown>>(app: App<Env>, options: ServeOptions<Env> = {}): ServeHandle {
