@@ -39,13 +39,19 @@ export function serialiseTarget(target: string): string | undefined {
   try {
     // Appended to an origin, not resolved against it: `//x/p` is a path here, where a
     // relative reference would make `x` the host. 'http://h' is 8 chars; the rest is ours.
-    const href = new URL(`http://h${target}`).href.slice(8);
-    // `^` joined the path percent-encode set in 2024 (whatwg/url); the URL parsers of Node 20 and
-    // 22 predate that and leave it. Encode it here so the path is the same on every Node.
-    const q = href.indexOf('?');
-    const path = q === -1 ? href : href.slice(0, q);
-    return path.includes('^') ? path.replaceAll('^', '%5E') + (q === -1 ? '' : href.slice(q)) : href;
+    const out = new URL(`http://h${target}`).href.slice(8);
+    return out.includes('^') ? encodeCaret(out) : out;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `^` joined the path percent-encode set in 2024; workerd and Node 24 encode it in paths, the
+ * URL parser of Node 20 and 22 does not. Encoded here, so the string is the same on all.
+ */
+function encodeCaret(pathAndQuery: string): string {
+  const q = pathAndQuery.indexOf('?');
+  const path = q === -1 ? pathAndQuery : pathAndQuery.slice(0, q);
+  return path.replaceAll('^', '%5E') + (q === -1 ? '' : pathAndQuery.slice(q));
 }

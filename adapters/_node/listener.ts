@@ -61,8 +61,8 @@ export interface NodeListenerOptions<Env = Record<string, unknown>> {
    */
   logError?: LogError;
   /**
-   * Time the app has to return its Response, ms. Past it `request.signal` aborts (a
-   * TimeoutError) and the client gets 504. A streamed body is then timed by
+   * Time the app has to return its Response once the request is in (body included), ms. Past
+   * it `request.signal` aborts (a TimeoutError) and the client gets 504. A streamed body is then timed by
    * `streamIdleTimeout`. Default 60000; 0 turns it off.
    */
   responseTimeout?: number;
@@ -151,6 +151,9 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
   const deadlines =
     responseTimeout > 0
       ? new Deadlines<NodeRequest>(responseTimeout, (request) => {
+          // The clock runs once the request is in: an upload still arriving is requestTimeout's
+          // to judge, so its deadline starts over.
+          if (!request._req.complete && !request._req.destroyed) return deadlines!.add(request);
           request._abort(new DOMException(`The app did not answer within responseTimeout (${responseTimeout} ms)`, 'TimeoutError'));
           if (request._res.headersSent || request._res.destroyed) return;
           log(`${request._req.method} ${request._req.url}: the app did not answer within responseTimeout (${responseTimeout} ms); answered 504`);

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { lstatSync, unlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { App } from '../../src/app.ts';
@@ -84,7 +85,7 @@ async function clearStaleSocket(path: string): Promise<void> {
  * @example
  * import { serve } from 'portico/node';
  * const handle = serve({ fetch: () => new Response('hi') }, { port: 3000, static: 'public' });
- * await handle.ready;  // logs "[portico] listening on http://localhost:3000"
+ * await handle.ready;  // logs "[portico] listening on http://[::]:3000 (every interface; ...)"
  * await handle.close(); // graceful
  */
 export function serve<Env = Record<string, unknown>>(app: App<Env>, options: ServeOptions<Env> = {}): ServeHandle {
@@ -116,6 +117,12 @@ export function serve<Env = Record<string, unknown>>(app: App<Env>, options: Ser
     }
     res.writeContinue();
     listener(req, res);
+  });
+  // CONNECT asks for a tunnel, which an app server does not offer; node would drop the
+  // connection without a word. Answer it (RFC 9110 §9.3.6 lets an origin server refuse).
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => {});
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
   });
   let url = '';
   const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);

@@ -34,7 +34,7 @@ export interface NodeTargetOptions {
   requestTimeout?: number;
   /** How long an idle keep-alive connection stays open, ms. Default 5000. */
   keepAliveTimeout?: number;
-  /** Time for the app to return its Response, ms; then 504 and `request.signal` aborts. Default 60000; 0: no limit. */
+  /** Time for the app to return its Response once the request is in, ms; then 504 and `request.signal` aborts. Default 60000; 0: no limit. */
   responseTimeout?: number;
   /** Longest pause in a streamed response body, ms; then the connection closes. Default 60000; 0: no limit. */
   streamIdleTimeout?: number;

@@ -76,7 +76,7 @@ async function worker(): Promise<void> {
     let shapes = byShape.get(l);
     if (!shapes) byShape.set(l, (shapes = new Map()));
     for (const k of kind.split('+')) count(shapes, k);
-    if ((l === '500' || l === 'hang' || l === 'not HTTP') && !examples.has(l)) examples.set(l, `seed ${seed}: ${JSON.stringify(bytes.subarray(0, 300).toString('latin1'))}`);
+    if ((l === '500' || l === 'hang' || l === 'not HTTP' || l === 'closed') && !examples.has(l)) examples.set(l, `seed ${seed}: ${JSON.stringify(bytes.subarray(0, 300).toString('latin1'))}`);
   }
 }
 

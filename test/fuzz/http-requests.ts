@@ -12,7 +12,13 @@
 export class Rng {
   #x: number;
   constructor(seed: number) {
-    this.#x = seed | 0 || 0x9e3779b9;
+    // Neighbouring seeds must not give neighbouring streams (xorshift's first outputs follow
+    // the seed's high bits): mix the seed first (murmur3's finaliser).
+    let h = seed | 0;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    h ^= h >>> 16;
+    this.#x = h || 0x9e3779b9;
   }
   next(): number {
     let x = this.#x;

@@ -58,7 +58,7 @@ describe('lambda parsers: properties', () => {
     );
   });
 
-  it('payload 2.0 keeps rawQueryString byte-exact, but for what the URL parser encodes (\' → %27, as on every gateway)', async () => {
+  it('payload 2.0 keeps rawQueryString byte-exact', async () => {
     const app = { fetch: (req: Request) => new R(req.url) };
     const handler = handle(app as any);
     const qchar = fc.constantFrom(...'abcXYZ019=&+%2B-_.~!$\'()*,;:@/?'.split(''), '%20', '%2B', '%C3%A9');
@@ -70,7 +70,8 @@ describe('lambda parsers: properties', () => {
         const url = r.body as string;
         const q = url.indexOf('?'); // the path has none, so the first '?' is the separator
         if (raw === '') assert.equal(q, -1);
-        else assert.equal(url.slice(q + 1), new URL(`http://h/?${raw}`).search.slice(1));
+        // Byte-exact but for what the WHATWG URL parser encodes (`'` in a query), as every gateway spells it.
+        else assert.equal(url.slice(q + 1), new URL(`http://h/?${raw}`).href.slice('http://h/?'.length));
       }),
       RUNS,
     );

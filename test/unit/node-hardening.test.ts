@@ -112,6 +112,24 @@ describe('limits in time and in number', () => {
     }
   });
 
+  test('responseTimeout counts from the end of the request: a slow upload is not cut by it', async () => {
+    const s = await start({ fetch: async (r: Request) => new Response(`got ${(await r.text()).length}`) }, { responseTimeout: 300 });
+    try {
+      const socket = connect(s.port, '127.0.0.1');
+      let got = '';
+      socket.on('data', (c) => (got += c.toString('latin1')));
+      socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nConnection: close\r\n\r\n');
+      for (let i = 0; i < 10; i++) {
+        await sleep(100);
+        socket.write('x');
+      }
+      await new Promise((r) => socket.on('close', r));
+      assert.match(got, /^HTTP\/1\.1 200 OK\r\n[\s\S]*got 10$/);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('a streamed body that stalls is cut at streamIdleTimeout', async () => {
     const s = await start(
       {
@@ -204,4 +222,24 @@ test('rate-limited log: a burst goes out, the rest is counted in one line', () =
   const log = rateLimitedLog((m) => lines.push(m), { burst: 3, windowMs: 60_000 });
   for (let i = 0; i < 100; i++) log(`line ${i}`);
   assert.deepEqual(lines, ['line 0', 'line 1', 'line 2']);
+});
+
+test('node target: the limits are checked in bundle.config.ts and baked into server.mjs', async () => {
+  const { target } = await import('../../adapters/node/build/target.ts');
+  assert.doesNotThrow(() => target.resolveOptions!({ headersTimeout: 5000, responseTimeout: 0, maxHeaderSize: 8192, maxPipelined: 4, streamIdleTimeout: 1000, keepAliveTimeout: 0, requestTimeout: 0 }));
+  assert.throws(() => target.resolveOptions!({ headersTimeout: -1 }), /"node\.headersTimeout" must be a whole number of milliseconds, got -1/);
+  assert.throws(() => target.resolveOptions!({ maxHeaderSize: 0 }), /"node\.maxHeaderSize" must be a positive integer \(bytes\)/);
+  assert.throws(() => target.resolveOptions!({ maxPipelined: 1.5 }), /"node\.maxPipelined" must be a positive integer/);
+  assert.throws(() => target.resolveOptions!({ responseTimeout: '5s' }), /"node\.responseTimeout"/);
+  const source = target.entrySource({ entry: '/app.ts', porticoRoot: '/p', basePath: '', options: { responseTimeout: 1234, maxPipelined: 3 }, dev: false } as never);
+  assert.match(source, /"limits":\{"responseTimeout":1234,"maxPipelined":3\}/);
+});
+
+test('CONNECT gets 405, not a dropped connection', async () => {
+  const s = await start(echo);
+  try {
+    assert.match(await rawExchange(s.port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'), /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+  } finally {
+    await s.close();
+  }
 });
