@@ -6,6 +6,7 @@
  * Run time only: no bundler imports.
  */
 import { resolveApp } from '../../../src/app.ts';
+import { installCrashPolicy } from '../../_node/crash-policy.ts';
 import { serve, type ServeHandle } from '../../_node/serve.ts';
 import type { StaticManifest } from '../../_static/manifest.ts';
 import { embeddedPublic } from './embedded-public.ts';
@@ -65,11 +66,15 @@ export function start(mod: unknown, baked: BakedExeOptions, manifest?: StaticMan
       gateway: 'exe',
       static: baked.static && manifest !== undefined ? embeddedPublic(manifest) : false,
     });
+  let handle: ServeHandle | undefined;
+  // The crash policy of every long-running gateway (adapters/_node/crash-policy.ts): a rejection
+  // the app leaves is logged and the server goes on; an uncaught exception drains, then exits 1.
+  installCrashPolicy({ drain: () => handle?.close() ?? Promise.resolve() });
   // With lightResponse on, the exe target's build leaves undici unloaded here (build/no-undici-link.ts).
-  const handle = create();
+  handle = create();
   handle.ready.then(
     () => {
-      if (command.open && handle.url.startsWith('http')) openBrowser(handle.url.replace('//localhost:', '//127.0.0.1:'));
+      if (command.open && handle!.url.startsWith('http')) openBrowser(handle!.url.replace('//localhost:', '//127.0.0.1:'));
     },
     () => process.exit(1),
   );
