@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { parseRange } from '../../adapters/_static/conditional.ts';
 import { staticKey } from '../../adapters/_static/path.ts';
 import { fsReader } from '../../adapters/_node/static.ts';
+import { toNodeListener } from '../../adapters/_node/listener.ts';
 import { rawExchange, send, start, type Started } from './node-helpers.ts';
 
 let dir: string;
@@ -213,5 +214,9 @@ describe('static files', () => {
     const uncached = fsReader(pub).read('/style.css', 0, 9);
     assert.ok(!(uncached instanceof Uint8Array), 'no cache unless asked');
     (uncached as NodeJS.ReadableStream).resume();
+  });
+
+  test('a static folder that does not exist fails at start, naming the fix', () => {
+    assert.throws(() => toNodeListener({ fetch: () => new Response('x') }, { static: join(dir, 'nope') }), /PORTICO_NO_STATIC_FOLDER: .*nope is not a folder; create it, or turn static files off/);
   });
 });
