@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
@@ -9,6 +9,7 @@ import { parseRange } from '../../adapters/_static/conditional.ts';
 import { staticKey } from '../../adapters/_static/path.ts';
 import { fsReader } from '../../adapters/_node/static.ts';
 import { toNodeListener } from '../../adapters/_node/listener.ts';
+import { scanStaticFolder } from '../../adapters/_node/static-scan.ts';
 import { rawExchange, send, start, type Started } from './node-helpers.ts';
 
 let dir: string;
@@ -218,5 +219,19 @@ describe('static files', () => {
 
   test('a static folder that does not exist fails at start, naming the fix', () => {
     assert.throws(() => toNodeListener({ fetch: () => new Response('x') }, { static: join(dir, 'nope') }), /PORTICO_NO_STATIC_FOLDER: .*nope is not a folder; create it, or turn static files off/);
+  });
+
+  test('scanning follows symlinks but walks a folder once: a link back up the tree ends', () => {
+    const tree = mkdtempSync(join(tmpdir(), 'portico-static-loop-'));
+    try {
+      mkdirSync(join(tree, 'a'));
+      writeFileSync(join(tree, 'a', 'x.txt'), 'x');
+      symlinkSync('..', join(tree, 'a', 'up'));
+      symlinkSync(join(tree, 'a', 'x.txt'), join(tree, 'linked.txt'));
+      symlinkSync(join(tree, 'nowhere'), join(tree, 'dangling.txt'));
+      assert.deepEqual(Object.keys(scanStaticFolder(tree).files), ['/a/x.txt', '/linked.txt']);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
   });
 });
