@@ -13,7 +13,7 @@ import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../../sr
 import type { BuildContext, OutputFile, Target } from '../../../src/bundle/target.ts';
 import type { NodeTargetOptions } from '../../../src/config/define.ts';
 import { badOption, PorticoError } from '../../../src/config/errors.ts';
-import { copyStaticFiles, manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
+import { CACHE_CONTROL_EXPECTED, copyStaticFiles, isCacheControlOption, manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
 import type { BakedNodeOptions } from '../runtime/start.ts';
 
 const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
@@ -24,6 +24,7 @@ const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
   maxBodySize: 'a positive integer (bytes)',
   handleSignals: 'true or false',
   static: 'true or false',
+  staticCacheControl: CACHE_CONTROL_EXPECTED,
 };
 
 function check(name: keyof typeof KNOWN, value: unknown): void {
@@ -32,6 +33,7 @@ function check(name: keyof typeof KNOWN, value: unknown): void {
     : name === 'host' || name === 'socket' ? typeof value === 'string' && value !== ''
     : name === 'trustProxy' ? typeof value === 'boolean' || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
     : name === 'maxBodySize' ? Number.isInteger(value) && (value as number) > 0
+    : name === 'staticCacheControl' ? isCacheControlOption(value)
     : typeof value === 'boolean';
   if (!ok) throw badOption(`node.${name}`, KNOWN[name], value);
 }
@@ -47,6 +49,7 @@ function baked(ctx: BuildContext): BakedNodeOptions {
     maxBodySize: o.maxBodySize,
     handleSignals: o.handleSignals ?? true,
     static: ctx.publicDir !== undefined && o.static !== false,
+    ...(o.staticCacheControl !== undefined ? { staticCacheControl: o.staticCacheControl } : {}),
   };
 }
 
@@ -76,7 +79,8 @@ export const target: Target = {
         trustProxy: b.trustProxy,
         maxBodySize: b.maxBodySize,
       };
-      const statics = b.static ? `{ manifest: liveStaticRoutes(${JSON.stringify(ctx.publicDir)}), from: ${JSON.stringify(ctx.publicDir)} }` : 'false';
+      const cache = b.staticCacheControl !== undefined ? `, cacheControl: ${JSON.stringify(b.staticCacheControl)}` : '';
+      const statics = b.static ? `{ manifest: liveStaticRoutes(${JSON.stringify(ctx.publicDir)}), from: ${JSON.stringify(ctx.publicDir)}${cache} }` : 'false';
       return [
         `import * as mod from ${app};`,
         `import { resolveApp } from ${JSON.stringify(join(ctx.porticoRoot, 'src/app.ts'))};`,

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { resolveApp } from '../../../src/app.ts';
 import { serve } from '../../_node/serve.ts';
 import type { StaticManifest } from '../../_static/manifest.ts';
+import { scanStaticFolder } from '../../_node/static-scan.ts';
+import type { StaticFiles } from '../../_node/static.ts';
 
 /** The options the node target bakes into server.mjs from bundle.config.ts. */
 export interface BakedNodeOptions {
@@ -21,6 +23,8 @@ export interface BakedNodeOptions {
   handleSignals: boolean;
   /** Whether public/ was copied beside server.mjs and is served. */
   static: boolean;
+  /** Cache-Control of served files (node.staticCacheControl). Default: none. */
+  staticCacheControl?: string | Record<string, string>;
 }
 
 const USAGE = 'usage: node server.mjs [--port <n>] [--host <addr>] [--socket <path>]';
@@ -82,10 +86,11 @@ export function start(mod: unknown, baked: BakedNodeOptions, moduleUrl: string, 
     ...(baked.maxBodySize !== undefined ? { maxBodySize: baked.maxBodySize } : {}),
     handleSignals: baked.handleSignals,
     // public/ was copied next to server.mjs.
-    static: baked.static ? staticFiles(fileURLToPath(new URL('./public', moduleUrl)), manifest) : false,
+    static: baked.static ? staticFiles(fileURLToPath(new URL('./public', moduleUrl)), manifest, baked.staticCacheControl) : false,
   });
 }
 
-function staticFiles(dir: string, manifest: StaticManifest | undefined): string | { manifest: StaticManifest; from: string } {
-  return manifest === undefined ? dir : { manifest, from: dir };
+function staticFiles(dir: string, manifest: StaticManifest | undefined, cacheControl: BakedNodeOptions['staticCacheControl']): string | StaticFiles {
+  if (manifest === undefined && cacheControl === undefined) return dir;
+  return { manifest: manifest ?? scanStaticFolder(dir), from: dir, ...(cacheControl !== undefined ? { cacheControl } : {}) };
 }
