@@ -77,6 +77,7 @@ interface Contender {
   id: string;
   label: string;
   script: string;
+  env?: Record<string, string>;
 }
 
 async function main(): Promise<void> {
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
     const pub = makePublic(work);
     const contenders: Contender[] = [
       { id: 'raw', label: 'node:http (raw; the file streamed, length known)', script: join(servers, 'raw-static.ts') },
+      { id: 'raw-memory', label: 'node:http (raw; the file in memory)', script: join(servers, 'raw-static.ts'), env: { RAW_STATIC_MEMORY: '1' } },
       { id: 'portico-public', label: 'portico bundle with public/ (manifest)', script: buildBundle(work, 'with-public', pub) },
       { id: 'portico-bare', label: 'portico bundle without public/', script: buildBundle(work, 'bare', false) },
       { id: 'hono-static', label: '@hono/node-server + serveStatic + Hono', script: join(servers, 'hono-static.ts') },
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
     const running: Array<{ c: Contender; child: ReturnType<typeof start>; base: string }> = [];
     for (const c of contenders) {
       const port = await freePort();
-      const child = start(process.execPath, [c.script], { cpu: serverCpu, cwd: work, env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', PUBLIC_DIR: pub } });
+      const child = start(process.execPath, [c.script], { cpu: serverCpu, cwd: work, env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', PUBLIC_DIR: pub, ...c.env } });
       const base = `http://127.0.0.1:${port}`;
       await waitForHttp(`${base}/`, child);
       // Check both answers before any figure counts (the bare bundle has no file to serve).
@@ -166,7 +168,20 @@ async function main(): Promise<void> {
         ]),
       ),
     );
-    console.log(`\nmedians of ${rounds} rounds; ratios to raw node:http in the same round. Load average at the end: ${loadavg()[0]!.toFixed(2)}`);
+    console.log(`\nmedians of ${rounds} rounds; ratios to raw node:http (streaming the file) in the same round. Load average at the end: ${loadavg()[0]!.toFixed(2)}`);
+    // Requests per CPU-second barely move when other work shares the cores; req/s does.
+    const cpuRatio = (w: string, id: string) => {
+      const own = cpu.get(`${w} ${id}`) ?? [];
+      const raw = cpu.get(`${w} raw`) ?? [];
+      return own.length ? median(own.map((v, i) => raw[i]! / v)) : NaN;
+    };
+    console.log(`\nthe same as CPU cost: raw's CPU per request over the contender's (above 1× = cheaper than raw)\n`);
+    console.log(
+      markdownTable(
+        ['contender', 'dynamic GET', 'static hit'],
+        running.map(({ c }) => [c.label, formatRatio(cpuRatio('dynamic', c.id)), c.id === 'portico-bare' ? '–' : formatRatio(cpuRatio('static', c.id))]),
+      ),
+    );
   } finally {
     await stopAll();
     rmSync(work, { recursive: true, force: true });

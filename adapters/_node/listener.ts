@@ -34,8 +34,9 @@ export interface NodeListenerOptions<Env = Record<string, unknown>> {
   basePath?: string;
   /**
    * Static files served before the app (GET/HEAD; ETag, Range, precompressed .br/.gz
-   * siblings); a miss falls through to the app. A folder path is scanned once at start (files
-   * added later are not seen); a bundle passes its built manifest (`StaticFiles`). Default
+   * siblings); a miss falls through to the app. A folder path is scanned once at start: files
+   * added or changed later are not seen until a restart (a missing folder throws
+   * PORTICO_NO_STATIC_FOLDER). A bundle passes its built manifest (`StaticFiles`). Default
    * false (none).
    */
   static?: string | StaticFiles | false;

@@ -6,7 +6,8 @@
  * saved while dev runs is served at once.
  *
  * Hidden names (`.env`, `.git/`) are left out, except `.well-known/`; so are symlinks that
- * lead nowhere and anything that is not a regular file.
+ * lead nowhere, a folder reached a second time through a symlink (a loop), and anything that
+ * is not a regular file. Other symlinks are followed, as the copy into the bundle follows them.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
@@ -50,16 +51,24 @@ function hashedInfo(path: string, size: number): StaticFileInfo {
 /** Every regular file below `dir` as [key, absolute path, stats], sorted by key. */
 function walk(root: string): Array<[string, string, Stats]> {
   const out: Array<[string, string, Stats]> = [];
+  // Folders already walked, by device and inode: a symlink back up the tree is walked once.
+  const seen = new Set<string>();
   const visit = (dir: string, prefix: string): void => {
     for (const name of readdirSync(dir).sort()) {
       if (isHidden(name) || name.includes('\\')) continue;
       const path = join(dir, name);
       const stat = statOrUndefined(path); // follows symlinks, as the copy into dist/ does
       if (stat === undefined) continue;
-      if (stat.isDirectory()) visit(path, `${prefix}/${name}`);
-      else if (stat.isFile()) out.push([`${prefix}/${name}`, path, stat]);
+      if (stat.isDirectory()) {
+        const id = `${stat.dev}:${stat.ino}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        visit(path, `${prefix}/${name}`);
+      } else if (stat.isFile()) out.push([`${prefix}/${name}`, path, stat]);
     }
   };
+  const rootStat = statSync(root);
+  seen.add(`${rootStat.dev}:${rootStat.ino}`);
   visit(root, '');
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }

@@ -19,14 +19,15 @@ import { staticKey } from './path.ts';
 /** Options of the static answer. */
 export interface StaticOptions {
   /**
-   * Cache-Control for a served file (by its manifest key, e.g. `/assets/app-3f9a.js`), or
-   * undefined for none. Default: none, so a CDN in front applies its own default TTL and a
-   * browser revalidates with the ETag.
+   * Cache-Control for a served file: one value for every file, an object of path prefix →
+   * value (the longest prefix of the file's manifest key wins; '/' for the rest), or a function
+   * of the key (e.g. `/assets/app-3f9a.js`) returning the value or undefined. Default: none, so
+   * a CDN in front applies its own default TTL and a browser revalidates with the ETag.
    *
    * @example
-   * { cacheControl: (file) => file.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : undefined }
+   * { cacheControl: { '/assets/': 'public, max-age=31536000, immutable', '/': 'no-cache' } }
    */
-  cacheControl?: string | ((file: string) => string | undefined);
+  cacheControl?: string | Readonly<Record<string, string>> | ((file: string) => string | undefined);
 }
 
 /** What to send: status, header pairs flattened (`[name, value, name, value]`, lower-case names), and the bytes. */
@@ -55,7 +56,13 @@ export function findStatic(routes: StaticRoutes, method: string, rawPath: string
 
 function cacheControlOf(options: StaticOptions | undefined, file: string): string | undefined {
   const c = options?.cacheControl;
-  return typeof c === 'function' ? c(file) : c;
+  if (c === undefined || typeof c === 'string') return c;
+  if (typeof c === 'function') return c(file);
+  let best: string | undefined;
+  for (const prefix in c) {
+    if (file.startsWith(prefix) && (best === undefined || prefix.length > best.length)) best = prefix;
+  }
+  return best === undefined ? undefined : c[best];
 }
 
 /**

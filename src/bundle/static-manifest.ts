@@ -76,3 +76,22 @@ export function copyStaticFiles(manifest: StaticManifest, from: string, to: stri
 export function manifestExpression(manifest: StaticManifest): string {
   return `JSON.parse(${JSON.stringify(JSON.stringify(manifest))})`;
 }
+
+/** What a target's `staticCacheControl` option must be, for its PORTICO_BAD_OPTION message. */
+export const CACHE_CONTROL_EXPECTED =
+  "a Cache-Control value for every file (e.g. 'no-cache'), or an object of path prefix to value such as { '/assets/': 'public, max-age=31536000, immutable' }";
+
+/**
+ * Whether a `staticCacheControl` option is well formed: a header value (no line breaks), or an
+ * object whose keys start with '/' and whose values are header values.
+ *
+ * @example
+ * isCacheControlOption({ '/assets/': 'public, max-age=31536000, immutable' }); // true
+ * isCacheControlOption({ 'assets/': 'x' }); // false
+ */
+export function isCacheControlOption(value: unknown): boolean {
+  const header = (v: unknown) => typeof v === 'string' && v !== '' && !/[\r\n\0]/.test(v);
+  if (typeof value === 'string') return header(value);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  return Object.entries(value).every(([k, v]) => k.startsWith('/') && header(v));
+}

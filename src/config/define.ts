@@ -24,6 +24,11 @@ export interface NodeTargetOptions {
   handleSignals?: boolean;
   /** Serve `publicDir` (copied to dist/node/public) as static files. Default true. */
   static?: boolean;
+  /**
+   * Cache-Control of served files: one value, or path prefix → value (longest prefix wins),
+   * e.g. `{ '/assets/': 'public, max-age=31536000, immutable' }`. Default: none.
+   */
+  staticCacheControl?: string | Record<string, string>;
   /** Swap portico's light Response/Headers in for this target only. Default: the top-level value. */
   lightResponse?: boolean;
   /** Largest request head (request line + headers), bytes; 431 beyond. Default 16384. */

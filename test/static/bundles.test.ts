@@ -19,8 +19,10 @@ import { lambdaDevListener } from '../../adapters/lambda/build/dev.ts';
 import { installAwsLambdaGlobal } from '../../adapters/lambda/build/emulate-invoke.ts';
 import type { EmulatedEventKind } from '../../adapters/lambda/build/emulate-event.ts';
 import { awaitOutput } from '../child-output.ts';
+import { otherNodeRuntimes } from '../conformance/runtimes.ts';
 import { staticCases, type StaticTarget } from './cases.ts';
-import { makeProject } from './fixture.ts';
+import { CACHE_CONTROL, makeProject } from './fixture.ts';
+import { bundle } from '../../src/bundle/bundle.ts';
 
 const CLI = new URL('../../bin/portico.mjs', import.meta.url).pathname;
 const dir = makeProject();
@@ -32,27 +34,33 @@ async function bundleWith(outdir: string, target: string, config: string, basePa
   await promisify(execFile)(process.execPath, args, { cwd: dir });
 }
 
-describe('node bundle', () => {
-  let child: ReturnType<typeof spawn>;
-  let running: StaticTarget;
-  before(async () => {
-    await bundleWith(join(dir, 'out-node'), 'node', 'export default {};\n', '/shop');
-    child = spawn(process.execPath, [join(dir, 'out-node/node/server.mjs'), '--port', '0', '--host', '127.0.0.1'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    const { match } = await awaitOutput(child, /listening on http:\/\/[^\s:]+:(\d+)/, 'server.mjs', 10_000);
-    running = { port: Number(match), base: '/shop', strongEtags: true };
+const nodeOut = join(dir, 'out-node');
+let nodeBuilt: Promise<void> | undefined;
+// Built once, run on this Node and on every other one bundles must support (Node 20, 22).
+for (const runtime of [{ path: process.execPath, version: process.version }, ...otherNodeRuntimes()]) {
+  describe(`node bundle on Node ${runtime.version}`, () => {
+    let child: ReturnType<typeof spawn>;
+    let running: StaticTarget;
+    before(async () => {
+      await (nodeBuilt ??= bundleWith(nodeOut, 'node', `export default { node: { staticCacheControl: ${JSON.stringify(CACHE_CONTROL)} } };\n`, '/shop'));
+      child = spawn(runtime.path, [join(nodeOut, 'node/server.mjs'), '--port', '0', '--host', '127.0.0.1'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const { match } = await awaitOutput(child, /listening on http:\/\/[^\s:]+:(\d+)/, 'server.mjs', 10_000);
+      running = { port: Number(match), base: '/shop', strongEtags: true };
+    });
+    after(() => {
+      child?.kill('SIGKILL');
+    });
+    staticCases(`node bundle, Node ${runtime.version}`, () => running);
   });
-  after(() => {
-    child?.kill('SIGKILL');
-  });
-  staticCases('node bundle', () => running);
+}
 
-  test('node bundle: ships the served files and no hidden ones', () => {
-    const pub = join(dir, 'out-node/node/public');
-    assert.ok(existsSync(join(pub, 'style.css.br')));
-    assert.ok(existsSync(join(pub, '.well-known/security.txt')));
-    assert.ok(!existsSync(join(pub, '.env')));
-    assert.ok(!existsSync(join(pub, '.git')));
-  });
+test('node bundle: ships the served files and no hidden ones', async () => {
+  await (nodeBuilt ??= bundleWith(nodeOut, 'node', `export default { node: { staticCacheControl: ${JSON.stringify(CACHE_CONTROL)} } };\n`, '/shop'));
+  const pub = join(nodeOut, 'node/public');
+  assert.ok(existsSync(join(pub, 'style.css.br')));
+  assert.ok(existsSync(join(pub, '.well-known/security.txt')));
+  assert.ok(!existsSync(join(pub, '.env')));
+  assert.ok(!existsSync(join(pub, '.git')));
 });
 
 for (const [kind, streaming] of [['v2', false], ['v2', true], ['v1', false], ['alb', false], ['alb-multi', false]] as const) {
@@ -61,7 +69,7 @@ for (const [kind, streaming] of [['v2', false], ['v2', true], ['v1', false], ['a
     let running: StaticTarget;
     const out = join(dir, `out-lambda-${kind}-${streaming}`);
     before(async () => {
-      await bundleWith(out, 'lambda', `export default { lambda: { streaming: ${streaming} } };\n`);
+      await bundleWith(out, 'lambda', `export default { lambda: { streaming: ${streaming}, staticCacheControl: ${JSON.stringify(CACHE_CONTROL)} } };\n`);
       installAwsLambdaGlobal();
       const { handler } = (await import(pathToFileURL(join(out, 'lambda/index.mjs')).href)) as { handler: (...args: any[]) => unknown };
       const listener = lambdaDevListener(handler, { event: kind as EmulatedEventKind });
@@ -83,3 +91,12 @@ for (const [kind, streaming] of [['v2', false], ['v2', true], ['v1', false], ['a
     }
   });
 }
+
+test('staticCacheControl is checked at build time for both targets', async () => {
+  for (const [target, value, message] of [
+    ['node', { 'assets/': 'x' }, /PORTICO_BAD_OPTION: "node\.staticCacheControl" must be a Cache-Control value/],
+    ['lambda', 'a\r\nb', /PORTICO_BAD_OPTION: "lambda\.staticCacheControl" must be a Cache-Control value/],
+  ] as const) {
+    await assert.rejects(bundle({ target, entry: join(dir, 'app.mjs'), root: dir, outDir: join(dir, 'out-bad'), options: { staticCacheControl: value } }), message);
+  }
+});

@@ -126,4 +126,13 @@ export function staticCases(name: string, target: () => StaticTarget): void {
       assert.ok(!raw.includes('color: red') && !raw.includes('<h1>'), `${path} served a file under another name`);
     }
   });
+
+  test(`${name}: Cache-Control from staticCacheControl, longest prefix first, on 304 too`, async () => {
+    assert.equal((await get('/style.css')).headers['cache-control'], 'public, max-age=60');
+    assert.equal((await get('/docs/')).headers['cache-control'], 'private, max-age=5');
+    assert.equal((await get('/logo.png')).headers['cache-control'], 'no-cache');
+    const etag = (await get('/logo.png')).headers.etag as string;
+    assert.equal((await get('/logo.png', { 'if-none-match': etag })).headers['cache-control'], 'no-cache');
+    assert.match(String((await get('/api/x')).headers['cache-control'] ?? ''), /^$/, 'the app\'s answers are left alone');
+  });
 }

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { startDev, type DevSession } from '../../src/dev/dev.ts';
 import { send } from '../unit/node-helpers.ts';
 import { staticCases, type StaticTarget } from './cases.ts';
-import { makeProject } from './fixture.ts';
+import { CACHE_CONTROL, makeProject } from './fixture.ts';
 
 const dir = makeProject();
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,7 +19,7 @@ for (const target of ['node', 'lambda'] as const) {
     let dev: DevSession;
     let running: StaticTarget;
     before(async () => {
-      dev = await startDev({ target, entry: 'app.mjs', root: dir, outDir: join(dir, '.portico', target), publicDir: join(dir, 'public'), port: 0, log: () => {} });
+      dev = await startDev({ target, entry: 'app.mjs', root: dir, outDir: join(dir, '.portico', target), publicDir: join(dir, 'public'), port: 0, options: { staticCacheControl: CACHE_CONTROL }, log: () => {} });
       running = { port: Number(new URL(dev.url).port), base: '', strongEtags: false };
     });
     after(() => dev?.close());

@@ -48,3 +48,6 @@ export function makeProject(): string {
   writeFileSync(join(dir, 'secret.txt'), 'SECRET=3 outside the folder');
   return dir;
 }
+
+/** The staticCacheControl every static test builds with (node.*, lambda.*, and in dev). */
+export const CACHE_CONTROL = { '/': 'no-cache', '/style.css': 'public, max-age=60', '/docs/': 'private, max-age=5' };

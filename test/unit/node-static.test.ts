@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
@@ -8,6 +8,8 @@ import fc from 'fast-check';
 import { parseRange } from '../../adapters/_static/conditional.ts';
 import { staticKey } from '../../adapters/_static/path.ts';
 import { fsReader } from '../../adapters/_node/static.ts';
+import { toNodeListener } from '../../adapters/_node/listener.ts';
+import { scanStaticFolder } from '../../adapters/_node/static-scan.ts';
 import { rawExchange, send, start, type Started } from './node-helpers.ts';
 
 let dir: string;
@@ -193,11 +195,15 @@ describe('static files', () => {
   });
 
   test('fsReader keeps small files in memory after the first read, within its budget; large ones stream', async () => {
+    // Read a stream to its end, so none is left open when the folder goes away after the tests.
+    const drain = (r: unknown) => {
+      assert.ok(!(r instanceof Uint8Array), 'a stream');
+      const stream = r as NodeJS.ReadableStream;
+      return new Promise<void>((resolve, reject) => stream.on('end', resolve).on('error', reject).resume());
+    };
     const reader = fsReader(pub, { cacheFilesBelow: 2000, cacheTotal: 1500 });
-    const first = reader.read('/style.css', 0, css.length - 1);
-    assert.ok(!(first instanceof Uint8Array), 'the first read streams');
-    (first as NodeJS.ReadableStream).resume();
-    await new Promise((r) => setTimeout(r, 50));
+    await drain(reader.read('/style.css', 0, css.length - 1));
+    await new Promise((r) => setTimeout(r, 50)); // the copy for memory is read asynchronously
     const second = reader.read('/style.css', 0, css.length - 1);
     assert.ok(second instanceof Uint8Array, 'the second read comes from memory');
     assert.equal(Buffer.from(second).toString(), css);
@@ -205,13 +211,27 @@ describe('static files', () => {
     assert.equal(Buffer.from(part).toString(), css.slice(5, 10));
     // style.css took 1000 of the 1500 bytes: data.bin (1000) no longer fits, and streams every time.
     for (let i = 0; i < 2; i++) {
-      const r = reader.read('/data.bin', 0, bin.length - 1);
-      assert.ok(!(r instanceof Uint8Array));
-      (r as NodeJS.ReadableStream).resume();
-      await new Promise((res) => setTimeout(res, 50));
+      await drain(reader.read('/data.bin', 0, bin.length - 1));
+      await new Promise((r) => setTimeout(r, 50));
     }
-    const uncached = fsReader(pub).read('/style.css', 0, 9);
-    assert.ok(!(uncached instanceof Uint8Array), 'no cache unless asked');
-    (uncached as NodeJS.ReadableStream).resume();
+    await drain(fsReader(pub).read('/style.css', 0, 9));
+  });
+
+  test('a static folder that does not exist fails at start, naming the fix', () => {
+    assert.throws(() => toNodeListener({ fetch: () => new Response('x') }, { static: join(dir, 'nope') }), /PORTICO_NO_STATIC_FOLDER: .*nope is not a folder; create it, or turn static files off/);
+  });
+
+  test('scanning follows symlinks but walks a folder once: a link back up the tree ends', () => {
+    const tree = mkdtempSync(join(tmpdir(), 'portico-static-loop-'));
+    try {
+      mkdirSync(join(tree, 'a'));
+      writeFileSync(join(tree, 'a', 'x.txt'), 'x');
+      symlinkSync('..', join(tree, 'a', 'up'));
+      symlinkSync(join(tree, 'a', 'x.txt'), join(tree, 'linked.txt'));
+      symlinkSync(join(tree, 'nowhere'), join(tree, 'dangling.txt'));
+      assert.deepEqual(Object.keys(scanStaticFolder(tree).files), ['/a/x.txt', '/linked.txt']);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
   });
 });

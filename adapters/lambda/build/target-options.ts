@@ -9,6 +9,7 @@
 import { basename, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { badOption, PorticoError } from '../../../src/config/errors.ts';
+import { CACHE_CONTROL_EXPECTED, isCacheControlOption } from '../../../src/bundle/static-manifest.ts';
 
 /** Node runtimes this target builds for (the bundle targets node20, so all of them run it). */
 export const LAMBDA_RUNTIMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
@@ -47,6 +48,8 @@ export interface LambdaTargetOptions {
   deadlineMargin?: number;
   /** ALB with multi-value headers off can carry one Set-Cookie: 'first' (log the rest) or 'case-variants' (the runtime's option). Default 'first'. */
   albSetCookie?: 'first' | 'case-variants';
+  /** Cache-Control of files served from public/: one value, or path prefix → value (longest prefix wins). Default: none. */
+  staticCacheControl?: string | Record<string, string>;
 }
 
 /** The options after defaults and checks. */
@@ -65,9 +68,10 @@ export interface ResolvedLambdaOptions {
   region: string | undefined;
   deadlineMargin: number | undefined;
   albSetCookie: 'first' | 'case-variants' | undefined;
+  staticCacheControl: string | Record<string, string> | undefined;
 }
 
-const KEYS = ['streaming', 'binary', 'basePath', 'memory', 'timeout', 'runtime', 'architecture', 'functionName', 'role', 'environment', 'functionUrl', 'region', 'deadlineMargin', 'albSetCookie'];
+const KEYS = ['streaming', 'binary', 'basePath', 'memory', 'timeout', 'runtime', 'architecture', 'functionName', 'role', 'environment', 'functionUrl', 'region', 'deadlineMargin', 'albSetCookie', 'staticCacheControl'];
 
 /** Names Lambda sets itself and refuses in a function's environment. */
 const RESERVED_ENV = new Set([
@@ -138,7 +142,9 @@ export function resolveLambdaOptions(input: unknown, root?: string): ResolvedLam
   if (o.albSetCookie !== undefined && o.albSetCookie !== 'first' && o.albSetCookie !== 'case-variants') {
     throw bad('albSetCookie', "'first' or 'case-variants'", o.albSetCookie);
   }
+  if (o.staticCacheControl !== undefined && !isCacheControlOption(o.staticCacheControl)) throw bad('staticCacheControl', CACHE_CONTROL_EXPECTED, o.staticCacheControl);
   return {
+    staticCacheControl: o.staticCacheControl as string | Record<string, string> | undefined,
     deadlineMargin: o.deadlineMargin as number | undefined,
     albSetCookie: o.albSetCookie as 'first' | 'case-variants' | undefined,
     streaming,

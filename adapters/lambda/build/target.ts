@@ -58,13 +58,14 @@ export function lambdaEntrySource(ctx: BuildContext): string {
     `import { handle } from ${JSON.stringify(runtime)};`,
   ];
   let statics = '';
+  const cache = options.staticCacheControl !== undefined ? `, cacheControl: ${JSON.stringify(options.staticCacheControl)}` : '';
   if (ctx.publicDir !== undefined && ctx.dev) {
     // portico dev: a live view of the source folder, so a saved file is served at once.
     lines.push(`import { liveStaticRoutes } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/_node/static-scan.ts'))};`);
-    statics = `, static: { manifest: liveStaticRoutes(${JSON.stringify(ctx.publicDir)}), from: ${JSON.stringify(ctx.publicDir)} }`;
+    statics = `, static: { manifest: liveStaticRoutes(${JSON.stringify(ctx.publicDir)}), from: ${JSON.stringify(ctx.publicDir)}${cache} }`;
   } else if (ctx.publicDir !== undefined) {
     // The manifest as built, and public/ as packaged beside index.mjs (in the zip).
-    statics = `, static: { manifest: ${manifestExpression(staticManifestFor(ctx)!)}, from: new URL('./public/', import.meta.url) }`;
+    statics = `, static: { manifest: ${manifestExpression(staticManifestFor(ctx)!)}, from: new URL('./public/', import.meta.url)${cache} }`;
   }
   lines.push(`export const handler = handle(resolveApp(mod, ${JSON.stringify(basename(ctx.entry))}), ${statics ? `{ ...${opts}${statics} }` : opts});`, '');
   return lines.join('\n');

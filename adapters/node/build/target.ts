@@ -14,7 +14,7 @@ import { nodePlatformOptions } from '../../../src/bundle/node-platform.ts';
 import type { BuildContext, OutputFile, Target } from '../../../src/bundle/target.ts';
 import type { NodeTargetOptions } from '../../../src/config/define.ts';
 import { badOption, PorticoError } from '../../../src/config/errors.ts';
-import { copyStaticFiles, manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
+import { CACHE_CONTROL_EXPECTED, copyStaticFiles, isCacheControlOption, manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
 import type { BakedNodeOptions, NodeLimits } from '../runtime/start.ts';
 
 const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
@@ -32,6 +32,7 @@ const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
   responseTimeout: 'a whole number of milliseconds (0: no limit)',
   streamIdleTimeout: 'a whole number of milliseconds (0: no limit)',
   maxPipelined: 'a positive integer',
+  staticCacheControl: CACHE_CONTROL_EXPECTED,
 };
 
 /** The limits baked into server.mjs, each checked by `check` as a whole number. */
@@ -44,6 +45,7 @@ function check(name: keyof typeof KNOWN, value: unknown): void {
     : name === 'trustProxy' ? typeof value === 'boolean' || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
     : name === 'maxBodySize' || name === 'maxHeaderSize' || name === 'maxPipelined' ? Number.isInteger(value) && (value as number) > 0
     : (LIMITS as readonly string[]).includes(name) ? Number.isInteger(value) && (value as number) >= 0
+    : name === 'staticCacheControl' ? isCacheControlOption(value)
     : typeof value === 'boolean';
   if (!ok) throw badOption(`node.${name}`, KNOWN[name], value);
 }
@@ -62,6 +64,7 @@ function baked(ctx: BuildContext): BakedNodeOptions {
     maxBodySize: o.maxBodySize,
     handleSignals: o.handleSignals ?? true,
     static: ctx.publicDir !== undefined && o.static !== false,
+    ...(o.staticCacheControl !== undefined ? { staticCacheControl: o.staticCacheControl } : {}),
   };
 }
 
@@ -94,7 +97,8 @@ export const target: Target = {
         streamIdleTimeout: b.limits?.streamIdleTimeout,
         maxPipelined: b.limits?.maxPipelined,
       };
-      const statics = b.static ? `{ manifest: liveStaticRoutes(${JSON.stringify(ctx.publicDir)}), from: ${JSON.stringify(ctx.publicDir)} }` : 'false';
+      const cache = b.staticCacheControl !== undefined ? `, cacheControl: ${JSON.stringify(b.staticCacheControl)}` : '';
+      const statics = b.static ? `{ manifest: liveStaticRoutes(${JSON.stringify(ctx.publicDir)}), from: ${JSON.stringify(ctx.publicDir)}${cache} }` : 'false';
       return [
         `import * as mod from ${app};`,
         `import { resolveApp } from ${JSON.stringify(join(ctx.porticoRoot, 'src/app.ts'))};`,

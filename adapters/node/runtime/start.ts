@@ -11,6 +11,8 @@ import { resolveApp } from '../../../src/app.ts';
 import { installCrashPolicy } from '../../_node/crash-policy.ts';
 import { serve, type ServeHandle } from '../../_node/serve.ts';
 import type { StaticManifest } from '../../_static/manifest.ts';
+import { scanStaticFolder } from '../../_node/static-scan.ts';
+import type { StaticFiles } from '../../_node/static.ts';
 
 /** The limits a built server takes from bundle.config.ts (`node: {...}`) and from its flags. */
 export interface NodeLimits {
@@ -37,6 +39,8 @@ export interface BakedNodeOptions {
   static: boolean;
   /** Limits from bundle.config.ts; absent ones take the runtime's defaults. */
   limits?: NodeLimits;
+  /** Cache-Control of served files (node.staticCacheControl). Default: none. */
+  staticCacheControl?: string | Record<string, string>;
 }
 
 /** Flag name → limit, each a non-negative integer (ms or bytes or a count). */
@@ -166,7 +170,7 @@ export function start(mod: unknown, baked: BakedNodeOptions, moduleUrl: string, 
       ...limits,
       handleSignals: baked.handleSignals,
       // public/ was copied next to server.mjs.
-      static: baked.static ? staticFiles(fileURLToPath(new URL('./public', moduleUrl)), manifest) : false,
+      static: baked.static ? staticFiles(fileURLToPath(new URL('./public', moduleUrl)), manifest, baked.staticCacheControl) : false,
     });
   } catch (error) {
     console.error(`server.mjs: ${(error as Error).message}`);
@@ -177,6 +181,7 @@ export function start(mod: unknown, baked: BakedNodeOptions, moduleUrl: string, 
   return handle;
 }
 
-function staticFiles(dir: string, manifest: StaticManifest | undefined): string | { manifest: StaticManifest; from: string } {
-  return manifest === undefined ? dir : { manifest, from: dir };
+function staticFiles(dir: string, manifest: StaticManifest | undefined, cacheControl: BakedNodeOptions['staticCacheControl']): string | StaticFiles {
+  if (manifest === undefined && cacheControl === undefined) return dir;
+  return { manifest: manifest ?? scanStaticFolder(dir), from: dir, ...(cacheControl !== undefined ? { cacheControl } : {}) };
 }
