@@ -230,6 +230,23 @@ describe('FastCGI server lifecycle', () => {
     assert.equal(existsSync(path), false);
   });
 
+  it('closes a connection idle past idleTimeout, or stuck inside a request, but not one whose app is at work', async () => {
+    const idleLogs: string[] = [];
+    const s = serveFastCGI(app, { port: 0, handleSignals: false, silent: true, idleTimeout: 200, logError: (m) => idleLogs.push(m) });
+    await s.ready;
+    const p = (s.server.address() as { port: number }).port;
+    const idle = new FcgiConnection(p);
+    const stuck = new FcgiConnection(p);
+    stuck.write(begin(1, true));
+    const working = new FcgiConnection(p);
+    working.write(request(1, meta('/slow?ms=600'), '', true));
+    await Promise.all([idle.closed, stuck.closed]);
+    assert.equal(idleLogs.filter((l) => /no bytes for 200 ms/.test(l)).length, 1);
+    assert.equal((await working.reply(1)).body.toString(), 'slow done');
+    working.close();
+    await s.close();
+  });
+
   it('close() waits for waitUntil work', async () => {
     const s = serveFastCGI(app, { port: 0, handleSignals: false, silent: true });
     await s.ready;

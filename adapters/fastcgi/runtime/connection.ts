@@ -74,7 +74,10 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     if (requests.get(req.id) !== req) return;
     requests.delete(req.id);
     req.exchange?.body.discard();
-    if ((!req.keepConn || draining) && requests.size === 0 && !closed) {
+    // A request without FCGI_KEEP_CONN asks the application to close the connection once it is
+    // done (spec §5.1); requests multiplexed beside it finish first.
+    if (!req.keepConn) draining = true;
+    if (draining && requests.size === 0 && !closed) {
       closed = true;
       socket.end();
     }
