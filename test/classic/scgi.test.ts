@@ -28,7 +28,7 @@ function exchange(bytes: Buffer | Buffer[], opts: { halfClose?: boolean } = {}):
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1');
     const got: Buffer[] = [];
-    s.on('data', (d) => got.push(d));
+    s.on('data', (d: Buffer) => got.push(d));
     s.on('error', reject);
     s.on('close', () => resolve(Buffer.concat(got)));
     for (const b of Array.isArray(bytes) ? bytes : [bytes]) s.write(b);
