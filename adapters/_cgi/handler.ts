@@ -165,7 +165,7 @@ export function createCgiHandler<Env = Record<string, unknown>>(app: App<Env>, o
         return;
       }
       try {
-        sendCgiResponse(sink, response as Response, method === 'HEAD', (message, error) => log(`${what()}: ${message}: ${errorLine(error)}`));
+        sendCgiResponse(sink, response as Response, method === 'HEAD', (message, error) => log(`${what()}: ${message}${error === undefined ? '' : `: ${errorLine(error)}`}`));
       } catch (error) {
         fail(error);
       }

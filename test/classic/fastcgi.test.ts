@@ -190,9 +190,12 @@ describe('FastCGI responder', () => {
     c.write(request(1, meta('/stream?size=65536&n=2000'))); // 128 MiB on offer
     await new Promise((r) => setTimeout(r, 600));
     assert.ok(state.pulled < 16 * 1024 * 1024, `pulled ${state.pulled} bytes for a client that reads nothing`);
+    logs.length = 0;
     c.close();
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(state.cancelled, true);
+    assert.equal(logs.length, 1);
+    assert.match(logs[0]!, /GET \/stream\?\S*: the client went away after \d+ body bytes/);
   });
 
   it('a configured basePath answers 404 outside it and strips it inside', async () => {
