@@ -13,6 +13,22 @@ import { requestPath, splitQuery } from '../_node/url.ts';
 /** The meta-variables of one request, repeated names already joined (see `addParam`). */
 export type CgiParams = Record<string, string>;
 
+// A prototype with no properties of its own and none inherited: a name from outside such as
+// `__proto__` or `toString` is just a key. Unlike Object.create(null), whose objects start in
+// V8's slow dictionary mode, objects made from it stay fast (measured: a third of the params
+// cost of a request).
+const PARAMS_PROTO = Object.create(null) as object;
+
+/**
+ * An empty params object.
+ *
+ * @example
+ * const p = newParams(); addParam(p, 'REQUEST_METHOD', 'GET');
+ */
+export function newParams(): CgiParams {
+  return Object.create(PARAMS_PROTO) as CgiParams;
+}
+
 /**
  * Add one name/value pair, joining a repeated name as the header it stands for would be joined:
  * nginx sends two `Cookie` headers as two HTTP_COOKIE params, and an app must see `a=1; b=2`
@@ -20,13 +36,13 @@ export type CgiParams = Record<string, string>;
  * non-header variable keeps its last value.
  *
  * @example
- * const p: CgiParams = Object.create(null);
+ * const p = newParams();
  * addParam(p, 'HTTP_COOKIE', 'a=1'); addParam(p, 'HTTP_COOKIE', 'b=2');
  * p.HTTP_COOKIE; // 'a=1; b=2'
  */
 export function addParam(params: CgiParams, name: string, value: string): void {
   const old = params[name];
-  if (old === undefined || !name.startsWith('HTTP_')) params[name] = value;
+  if (old === undefined || name.charCodeAt(0) !== 72 /* H */ || !name.startsWith('HTTP_')) params[name] = value;
   else params[name] = old + (name === 'HTTP_COOKIE' ? '; ' : ', ') + value;
 }
 

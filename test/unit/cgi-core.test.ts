@@ -62,7 +62,7 @@ describe('sendCgiResponse', () => {
   });
   it('keeps every Set-Cookie, drops hop-by-hop fields, and sends a non-Latin-1 value as its UTF-8 bytes', () => {
     const m = memorySink();
-    sendCgiResponse(m.sink, new FastResponse(null, { headers: { 'set-cookie': ['a=1', 'b=2'], connection: 'close', 'transfer-encoding': 'chunked', 'x-snow': '☃' } }), false, noLog);
+    sendCgiResponse(m.sink, new FastResponse(null, { headers: { 'set-cookie': ['a=1', 'b=2'], connection: 'close', 'transfer-encoding': 'chunked', 'x-snow': '☃' } as unknown as HeadersInit }), false, noLog);
     const head = m.out().toString('latin1');
     assert.equal((head.match(/^set-cookie: /gm) ?? []).length, 2);
     assert.doesNotMatch(head, /connection|transfer-encoding/i);

@@ -39,7 +39,7 @@ export function guardStdout(): Write {
  * const params = removeHttpoxy(process.env); // params.HTTP_PROXY kept, process.env.HTTP_PROXY gone
  */
 export function removeHttpoxy(env: NodeJS.ProcessEnv): Record<string, string> {
-  const params: Record<string, string> = Object.create(null);
+  const params: Record<string, string> = Object.create(null); // once per process: no need for newParams' speed
   for (const name of Object.keys(env)) {
     const value = env[name];
     if (value !== undefined) params[name] = value;

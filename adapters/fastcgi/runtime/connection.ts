@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net';
 import { Buffer } from 'node:buffer';
 import type { CgiExchange, CgiHandler } from '../../_cgi/handler.ts';
-import { addParam, type CgiParams } from '../../_cgi/meta.ts';
+import { addParam, newParams } from '../../_cgi/meta.ts';
 import { sendPlainCgi, type ResponseSink } from '../../_cgi/response.ts';
 import {
   decodePairs, encodePairs, encodeRecord, endRequest, KEEP_CONN, OVERLOADED, RecordError, RecordReader, RESPONDER, Type, UNKNOWN_ROLE, unknownType,
@@ -156,7 +156,7 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     }
     const block = req.params.length === 1 ? req.params[0]! : Buffer.concat(req.params);
     req.params = undefined;
-    const meta: CgiParams = Object.create(null);
+    const meta = newParams();
     if (!decodePairs(block, (name, value) => addParam(meta, name, value))) {
       return close(`request ${req.id}: the PARAMS stream is not a whole number of name-value pairs`);
     }

@@ -4,7 +4,7 @@
  * first. Pure functions over bytes, so they can be property-tested and fuzzed.
  */
 import { Buffer } from 'node:buffer';
-import { addParam, type CgiParams } from '../../_cgi/meta.ts';
+import { addParam, newParams, type CgiParams } from '../../_cgi/meta.ts';
 
 /** A header block that is not SCGI: the connection is closed. */
 export class NetstringError extends Error {
@@ -51,7 +51,7 @@ export function parseScgiHeader(buf: Uint8Array, maxSize: number): ScgiHeader | 
   if (buf.length < end + 1) return undefined;
   if (buf[end] !== 44 /* , */) throw new NetstringError('the netstring does not end with a comma');
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const params: CgiParams = Object.create(null);
+  const params = newParams();
   let first = true;
   let i = start;
   while (i < end) {
