@@ -132,7 +132,7 @@ function fuzzRecords(input: Buffer): void {
 function fuzzNetstring(input: Buffer): void {
   try {
     const r = parseScgiHeader(input, 4096);
-    if (r && (r.consumed > input.length || r.params.CONTENT_LENGTH === undefined)) throw new Error('inconsistent parse');
+    if (r && (r.consumed > input.length || r.params.get('CONTENT_LENGTH') === undefined)) throw new Error('inconsistent parse');
   } catch (error) {
     if (!(error instanceof NetstringError)) crash('netstring', error, input);
   }
