@@ -178,7 +178,7 @@ export function cgiHeaders(p: CgiParams): LightHeaders {
       const header = name.slice(5).toLowerCase().replaceAll('_', '-');
       if (!TOKEN.test(header)) continue;
       try {
-        h.append(header, value);
+        h.append(header, name === 'HTTP_COOKIE' ? cookieList(value) : value);
       } catch {
         // A value Fetch refuses (a NUL): the raw param is still in ctx.platform.
       }
@@ -189,6 +189,23 @@ export function cgiHeaders(p: CgiParams): LightHeaders {
   const length = p.get('CONTENT_LENGTH') || p.get('HTTP_CONTENT_LENGTH');
   if (length) h.set('content-length', length);
   return h;
+}
+
+/**
+ * Apache joins two `Cookie` request headers with ', ' (as for any list header); a cookie string
+ * separates pairs with '; ' (RFC 6265 §5.4), and cookie parsers split on ';' only. When every
+ * comma-separated piece starts a `name=` pair, the commas were joins and become '; '; a comma
+ * inside a value (not allowed by RFC 6265, but sent) leaves the header as it is.
+ *
+ * @example
+ * cookieList('a=1, b=2'); // 'a=1; b=2'
+ * cookieList('a=x,y');    // 'a=x,y'
+ */
+export function cookieList(value: string): string {
+  if (!value.includes(',')) return value;
+  const parts = value.split(/\s*,\s*/);
+  for (const part of parts) if (!/^[^=;,\s]+=/.test(part)) return value;
+  return parts.join('; ');
 }
 
 /**

@@ -127,6 +127,18 @@ describe('FastCGI responder', () => {
     c.close();
   });
 
+  it('refuses requests beyond maxRequestsPerConnection with FCGI_OVERLOADED', async () => {
+    const s = serveFastCGI(app, { port: 0, handleSignals: false, silent: true, maxRequestsPerConnection: 1 });
+    await s.ready;
+    const c = new FcgiConnection((s.server.address() as { port: number }).port);
+    c.write(Buffer.concat([begin(1, true), begin(2, true)]));
+    assert.equal((await c.reply(2)).protocolStatus, 2);
+    c.write(Buffer.concat([params(1, meta('/first')), stdin(1, '')]));
+    assert.equal(JSON.parse((await c.reply(1)).body.toString()).url, 'http://example.test/first');
+    c.close();
+    await s.close();
+  });
+
   it('FCGI_ABORT_REQUEST aborts request.signal and ends the request', async () => {
     const c = await open();
     c.write(request(5, meta('/wait-abort'), '', true));

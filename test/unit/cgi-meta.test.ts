@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { addParam, cgiContentLength, cgiHeaders, cgiHost, cgiMount, cgiPath, cgiScheme, encodePath, type CgiParams } from '../../adapters/_cgi/meta.ts';
+import { addParam, cookieList, cgiContentLength, cgiHeaders, cgiHost, cgiMount, cgiPath, cgiScheme, encodePath, type CgiParams } from '../../adapters/_cgi/meta.ts';
 
 const p = (o: Record<string, string>): CgiParams => new Map(Object.entries(o));
 
@@ -25,6 +25,21 @@ describe('addParam', () => {
     addParam(params, 'SCRIPT_NAME', '/y');
     assert.equal(params.get('HTTP_ACCEPT'), 'a, b');
     assert.equal(params.get('SCRIPT_NAME'), '/y');
+  });
+});
+
+describe('cookieList', () => {
+  const table: Array<[string, string]> = [
+    ['a=1', 'a=1'],
+    ['a=1, b=2', 'a=1; b=2'],
+    ['a=1; b=2, c=3', 'a=1; b=2; c=3'],
+    ['a=x,y', 'a=x,y'],
+    ['a=1,b=2', 'a=1; b=2'],
+    ['a="x, y"', 'a="x, y"'],
+  ];
+  for (const [raw, want] of table) it(`${JSON.stringify(raw)} -> ${JSON.stringify(want)}`, () => assert.equal(cookieList(raw), want));
+  it('Apache\'s ", "-joined Cookie headers reach the app as one cookie string', () => {
+    assert.equal(cgiHeaders(p({ HTTP_COOKIE: 'a=1, b=2' })).get('cookie'), 'a=1; b=2');
   });
 });
 
