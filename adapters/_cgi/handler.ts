@@ -12,7 +12,7 @@ import { compileTrust, resolveForwarded, type TrustFn, type TrustProxy } from '.
 import { isValidHost } from '../_node/url.ts';
 import { WaitUntilTracker } from '../_node/wait-until.ts';
 import { BodyError, BodyQueue, bodyTooLarge } from './body.ts';
-import { cgiContentLength, cgiHost, cgiMount, cgiScheme, paramHeader, type CgiParams } from './meta.ts';
+import { cgiContentLength, cgiHost, cgiMount, cgiScheme, paramHeader, platformObject, type CgiParams } from './meta.ts';
 import { CgiRequest } from './request.ts';
 import { sendCgiResponse, sendPlainCgi, type ResponseSink } from './response.ts';
 
@@ -50,13 +50,18 @@ class CgiContext implements Context {
   readonly gateway: Gateway;
   readonly clientAddress: string | undefined;
   readonly basePath: string;
-  readonly platform: CgiParams;
-  constructor(waitUntil: (p: Promise<unknown>) => void, gateway: Gateway, clientAddress: string | undefined, basePath: string, platform: CgiParams) {
+  readonly #params: CgiParams;
+  #platform: Record<string, string> | undefined;
+  constructor(waitUntil: (p: Promise<unknown>) => void, gateway: Gateway, clientAddress: string | undefined, basePath: string, params: CgiParams) {
     this.waitUntil = waitUntil;
     this.gateway = gateway;
     this.clientAddress = clientAddress;
     this.basePath = basePath;
-    this.platform = platform;
+    this.#params = params;
+  }
+  /** The raw params as a plain object, built when first read. */
+  get platform(): Record<string, string> {
+    return (this.#platform ??= platformObject(this.#params));
   }
 }
 
@@ -106,7 +111,7 @@ export function createCgiHandler<Env = Record<string, unknown>>(app: App<Env>, o
   let active = 0;
 
   const handle = ((params: CgiParams, sink: ResponseSink, pressure?: (paused: boolean) => void): CgiExchange => {
-    const method = params.REQUEST_METHOD || 'GET';
+    const method = params.get('REQUEST_METHOD') || 'GET';
     const length = cgiContentLength(params);
     const hasBody = method !== 'GET' && method !== 'HEAD';
     const refuse = (status: number, text: string): CgiExchange => {
@@ -117,14 +122,14 @@ export function createCgiHandler<Env = Record<string, unknown>>(app: App<Env>, o
     };
     if (Number.isNaN(length)) return refuse(400, 'Bad Request: invalid CONTENT_LENGTH\n');
     if (hasBody && length !== undefined && length > maxBody) {
-      log(`${method} ${params.REQUEST_URI ?? ''}: ${bodyTooLarge(maxBody).message}`);
+      log(`${method} ${params.get('REQUEST_URI') ?? ''}: ${bodyTooLarge(maxBody).message}`);
       return refuse(413, 'Payload Too Large\n');
     }
     const mount = cgiMount(params, configured, scriptIsMount);
-    if (mount === undefined) return refuse(404, outsideMountText(params.REQUEST_URI ?? '', configured));
+    if (mount === undefined) return refuse(404, outsideMountText(params.get('REQUEST_URI') ?? '', configured));
     let scheme: string = cgiScheme(params);
     let host = cgiHost(params, scheme);
-    let clientAddress = params.REMOTE_ADDR || undefined;
+    let clientAddress = params.get('REMOTE_ADDR') || undefined;
     if (trust !== undefined) {
       const info = resolveForwarded(clientAddress, (name) => paramHeader(params, name), trust);
       clientAddress = info.clientAddress;
@@ -165,7 +170,7 @@ export function createCgiHandler<Env = Record<string, unknown>>(app: App<Env>, o
         return;
       }
       try {
-        sendCgiResponse(sink, response as Response, method === 'HEAD', (message, error) => log(`${what()}: ${message}: ${errorLine(error)}`));
+        sendCgiResponse(sink, response as Response, method === 'HEAD', (message, error) => log(`${what()}: ${message}${error === undefined ? '' : `: ${errorLine(error)}`}`));
       } catch (error) {
         fail(error);
       }

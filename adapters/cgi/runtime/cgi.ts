@@ -82,7 +82,7 @@ export function runCGI<Env = Record<string, unknown>>(app: App<Env>, options: CG
         return finished;
       },
     };
-    const method = params.REQUEST_METHOD || 'GET';
+    const method = params.get('REQUEST_METHOD') || 'GET';
     const exchange = handler(params, sink, (paused) => (paused ? process.stdin.pause() : process.stdin.resume()));
     if (method !== 'GET' && method !== 'HEAD' && !exchange.body.done) {
       stdinAttached = true;

@@ -36,13 +36,13 @@ export function guardStdout(): Write {
  * client's host. The value stays visible to the app in ctx.platform (the raw params).
  *
  * @example
- * const params = removeHttpoxy(process.env); // params.HTTP_PROXY kept, process.env.HTTP_PROXY gone
+ * const params = removeHttpoxy(process.env); // params.get('HTTP_PROXY') kept, process.env.HTTP_PROXY gone
  */
-export function removeHttpoxy(env: NodeJS.ProcessEnv): Record<string, string> {
-  const params: Record<string, string> = Object.create(null);
+export function removeHttpoxy(env: NodeJS.ProcessEnv): Map<string, string> {
+  const params = new Map<string, string>();
   for (const name of Object.keys(env)) {
     const value = env[name];
-    if (value !== undefined) params[name] = value;
+    if (value !== undefined) params.set(name, value);
   }
   if (env.GATEWAY_INTERFACE !== undefined || env.REQUEST_METHOD !== undefined) delete env.HTTP_PROXY;
   return params;
