@@ -30,7 +30,15 @@ import { requireBinary, shareableNode, startApache, startNginx, type RunningPeer
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const { values: flags } = parseArgs({
-  options: { rounds: { type: 'string', default: '3' }, duration: { type: 'string', default: '5' }, 'cgi-requests': { type: 'string', default: '40' } },
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '5' },
+    'cgi-requests': { type: 'string', default: '40' },
+    // Also portico with nginx's default request buffering (the generated nginx.conf turns it
+    // off so uploads stream to the app as they arrive): what that choice costs.
+    buffered: { type: 'boolean', default: false },
+    'no-cgi': { type: 'boolean', default: false },
+  },
 });
 const rounds = Number(flags.rounds);
 const seconds = Number(flags.duration);
@@ -55,6 +63,7 @@ function pin(pid: number, cpu: number): void {
 
 function bundle(target: string, options: Record<string, unknown>, basePath = ''): string {
   const dir = join(work, target);
+  target = target.replace(/-.*/, '');
   execFileSync('mkdir', ['-p', dir]);
   writeFileSync(join(dir, 'bundle.config.ts'), `export default ${JSON.stringify({ [target]: options, publicDir: false })};\n`);
   const args = [join(root, 'bin/portico.mjs'), 'bundle', join(here, 'servers/app.ts'), '--target', target];
@@ -67,6 +76,11 @@ try {
   // --- backends (core 1) ---
   const porticoDist = bundle('fastcgi', { socket: join(work, 'portico.sock') }, '/portico');
   const portico = start(process.execPath, [join(porticoDist, 'server.mjs')], { cpu: 1 });
+  let bufferedDist = '';
+  if (flags.buffered) {
+    bufferedDist = bundle('fastcgi-buffered', { socket: join(work, 'buffered.sock'), name: 'buffered' }, '/buffered');
+    start(process.execPath, [join(bufferedDist, 'server.mjs')], { cpu: 1 });
+  }
   const rawPort = await freePort();
   const raw = start(process.execPath, [join(here, 'servers/raw.ts')], { cpu: 1, env: { PORT: String(rawPort) } });
   const nodeFcgi = start(process.execPath, [join(here, 'servers/node-fastcgi.cjs')], { cpu: 1, env: { SOCKET: join(work, 'node-fastcgi.sock') } });
@@ -83,11 +97,13 @@ try {
   const nginx = await startNginx(work, {
     http: [
       `include ${porticoDist}/nginx-upstream.conf;`,
+      ...(bufferedDist ? [`include ${bufferedDist}/nginx-upstream.conf;`] : []),
       `upstream raw_up { server 127.0.0.1:${rawPort}; keepalive 16; }`,
       `upstream php_up { server unix:${work}/php.sock; keepalive 16; }`,
     ].join('\n'),
     server: [
       `include ${porticoDist}/nginx.conf;`,
+      ...(bufferedDist ? [readFileSync(join(bufferedDist, 'nginx.conf'), 'utf8').replace('fastcgi_request_buffering off;', 'fastcgi_request_buffering on;')] : []),
       'location = /proxy { proxy_pass http://raw_up; proxy_http_version 1.1; proxy_set_header Connection ""; }',
       `location = /php { fastcgi_pass php_up; fastcgi_keep_conn on; ${fcgiParams(join(here, 'servers/hello.php'))} }`,
       `location = /node-fastcgi { fastcgi_pass unix:${work}/node-fastcgi.sock; ${fcgiParams('/dev/null')} }`,
@@ -101,6 +117,7 @@ try {
     { id: 'http-proxy', label: 'nginx → proxy_pass → raw node:http', path: '/proxy' },
     { id: 'php-fpm', label: 'nginx → php-fpm 8.2 (PHP hello)', path: '/php' },
     { id: 'node-fastcgi', label: 'nginx → node-fastcgi', path: '/node-fastcgi' },
+    ...(flags.buffered ? [{ id: 'portico-buffered', label: 'nginx → portico FastCGI, fastcgi_request_buffering on', path: '/buffered' }] : []),
   ];
   const body = payloadJson();
   for (const c of contenders) {
@@ -151,7 +168,13 @@ try {
   await nginx.stop();
   peers.length = 0;
 
-  // --- CGI through Apache mod_cgi ---
+  if (!flags['no-cgi']) await benchCgi();
+} finally {
+  await cleanup();
+}
+
+/** CGI through Apache mod_cgi: the portico cgi bundle against a bare `node -e` hello script. */
+async function benchCgi(): Promise<void> {
   const node = shareableNode(work);
   const cgiDist = bundle('cgi', { shebang: `#!${node}` }, '/app');
   const bare = join(work, 'bare.cgi');
@@ -183,6 +206,4 @@ try {
       ],
     ),
   );
-} finally {
-  await cleanup();
 }
