@@ -210,6 +210,21 @@ describe('FastCGI responder', () => {
     assert.match(logs[0]!, /GET \/stream\?\S*: the client went away after \d+ body bytes/);
   });
 
+  it('trustProxy: X-Forwarded-For/-Proto count only from a trusted REMOTE_ADDR', async () => {
+    const trusting = serveFastCGI(app, { port: 0, handleSignals: false, silent: true, trustProxy: 'loopback' });
+    await trusting.ready;
+    const c = new FcgiConnection((trusting.server.address() as { port: number }).port);
+    const forwarded = { HTTP_X_FORWARDED_FOR: '198.51.100.1, 203.0.113.5', HTTP_X_FORWARDED_PROTO: 'https' };
+    c.write(request(1, meta('/xff', { REMOTE_ADDR: '127.0.0.1', ...forwarded }), '', true));
+    const viaProxy = json((await c.reply(1)).body);
+    assert.deepEqual([viaProxy.clientAddress, viaProxy.url], ['203.0.113.5', 'https://example.test/xff']);
+    c.write(request(2, meta('/xff', { REMOTE_ADDR: '192.0.2.7', ...forwarded }), '', true));
+    const direct = json((await c.reply(2)).body);
+    assert.deepEqual([direct.clientAddress, direct.url], ['192.0.2.7', 'http://example.test/xff']);
+    c.close();
+    await trusting.close();
+  });
+
   it('a configured basePath answers 404 outside it and strips it inside', async () => {
     const mounted = serveFastCGI(app, { port: 0, handleSignals: false, silent: true, basePath: '/shop' });
     await mounted.ready;
