@@ -151,6 +151,19 @@ describe('FastCGI responder', () => {
     c.close();
   });
 
+  it('the web server closing the connection (nginx, when its client left) aborts request.signal', async () => {
+    for (const how of ['end', 'destroy'] as const) {
+      state.aborted = false;
+      const c = await open();
+      c.write(request(1, meta('/wait-abort'), '', true));
+      await new Promise((r) => setTimeout(r, 50));
+      if (how === 'end') c.socket.end();
+      else c.socket.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(state.aborted, true, how);
+    }
+  });
+
   it('an app that throws gets 500 and one log line', async () => {
     logs.length = 0;
     const c = await open();

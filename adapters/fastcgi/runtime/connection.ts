@@ -203,13 +203,10 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     socket.destroy();
   });
   socket.on('end', () => {
-    // The web server will send nothing more: finish what runs, then close our side too.
-    draining = true;
-    for (const req of requests.values()) if (req.exchange === undefined) complete(req);
-    if (requests.size === 0 && !closed) {
-      closed = true;
-      socket.end();
-    }
+    // A web server ends a FastCGI request early by closing the connection (spec §5.4): nginx
+    // does so when its client goes away. A FIN is that close (no web server half-closes a
+    // FastCGI connection), so what runs is aborted at once rather than left to finish for nobody.
+    close();
   });
   socket.on('error', () => {}); // a reset by the web server: 'close' follows and ends the requests
   socket.on('close', () => {
