@@ -82,10 +82,11 @@ export function removeHttpoxy(env: NodeJS.ProcessEnv): Map<string, string> {
 }
 
 /**
- * Let waitUntil work run on after the response. Servers end a CGI response when stdout closes
- * (Apache) or its Content-Length is in (lighttpd), and then send the script SIGTERM (Apache
- * follows with SIGKILL after 3 s). So stdout is closed now (fd 1 becomes /dev/null, so nothing
- * can reach whatever would reuse it), and a SIGTERM only says the work is still finishing.
+ * Let waitUntil work run on after the response. lighttpd ends a CGI response once its
+ * Content-Length is in (or stdout closes) and then sends the script SIGTERM, which killed the
+ * work; so a SIGTERM now only says the work is still finishing, and stdout is closed (fd 1
+ * becomes /dev/null, so nothing can reach whatever would reuse it). Apache reads the script's
+ * stderr to its end too, so there the response still ends with the process.
  */
 export function outliveResponse(timeoutMs: number): void {
   process.on('SIGTERM', () => {
