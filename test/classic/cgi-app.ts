@@ -14,6 +14,10 @@ export default {
       const upstream = await fetch(env.TARGET_URL!);
       return new Response(JSON.stringify({ upstream: await upstream.text(), envProxy: env.HTTP_PROXY ?? null, processProxy: process.env.HTTP_PROXY ?? null, platformProxy: ctx.platform.HTTP_PROXY ?? null }));
     }
+    if (url.pathname === '/bytes') {
+      const value = request.headers.get('x-bytes') ?? '';
+      return new Response(JSON.stringify(Array.from(value, (c) => c.charCodeAt(0))));
+    }
     if (url.pathname === '/wait-until') {
       ctx.waitUntil(new Promise((r) => setTimeout(() => { writeFileSync(env.MARK_FILE!, 'done'); r(undefined); }, 300)));
       return new Response('answered');

@@ -86,11 +86,26 @@ describe('CGI', () => {
     assert.deepEqual([body.url, body.basePath], ['http://cgi.test/cart', '/shop']);
   });
 
-  it('finishes waitUntil work before the process exits', async () => {
+  it('finishes waitUntil work before the process exits, after closing stdout (the server\'s end of the response), through a SIGTERM', async () => {
     const mark = join(dir, 'mark');
-    const r = await runCgi({ REQUEST_METHOD: 'GET', SCRIPT_NAME: '/app.cgi', PATH_INFO: '/wait-until', MARK_FILE: mark });
-    assert.equal(parseCgi(r.stdout).body.toString(), 'answered');
+    const child = spawn(process.execPath, [main], {
+      env: { PATH: process.env.PATH!, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET', SCRIPT_NAME: '/app.cgi', PATH_INFO: '/wait-until', MARK_FILE: mark },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await new Promise((r) => child.stdout.on('end', r));
+    assert.equal(parseCgi(Buffer.from(out)).body.toString(), 'answered');
+    assert.equal(existsSync(mark), false, 'stdout ended before the waitUntil work was done');
+    child.kill('SIGTERM'); // what Apache and lighttpd send once the response is complete
+    assert.equal(await exited, 0);
     assert.equal(existsSync(mark), true);
+  });
+
+  it('hands the app header bytes one char per byte (the environment read as bytes, not UTF-8)', async () => {
+    const r = await runCgi({ REQUEST_METHOD: 'GET', SCRIPT_NAME: '/app.cgi', PATH_INFO: '/bytes', HTTP_X_BYTES: 'café ☃' });
+    assert.deepEqual(JSON.parse(parseCgi(r.stdout).body.toString()), [...Buffer.from('café ☃', 'utf8')]);
   });
 
   it('HTTP_PROXY (a client\'s Proxy: header) never steers fetch, and is gone from env and process.env', async () => {

@@ -151,6 +151,19 @@ describe('FastCGI responder', () => {
     c.close();
   });
 
+  it('the web server closing the connection (nginx, when its client left) aborts request.signal', async () => {
+    for (const how of ['end', 'destroy'] as const) {
+      state.aborted = false;
+      const c = await open();
+      c.write(request(1, meta('/wait-abort'), '', true));
+      await new Promise((r) => setTimeout(r, 50));
+      if (how === 'end') c.socket.end();
+      else c.socket.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(state.aborted, true, how);
+    }
+  });
+
   it('an app that throws gets 500 and one log line', async () => {
     logs.length = 0;
     const c = await open();
@@ -208,6 +221,21 @@ describe('FastCGI responder', () => {
     assert.equal(state.cancelled, true);
     assert.equal(logs.length, 1);
     assert.match(logs[0]!, /GET \/stream\?\S*: the client went away after \d+ body bytes/);
+  });
+
+  it('trustProxy: X-Forwarded-For/-Proto count only from a trusted REMOTE_ADDR', async () => {
+    const trusting = serveFastCGI(app, { port: 0, handleSignals: false, silent: true, trustProxy: 'loopback' });
+    await trusting.ready;
+    const c = new FcgiConnection((trusting.server.address() as { port: number }).port);
+    const forwarded = { HTTP_X_FORWARDED_FOR: '198.51.100.1, 203.0.113.5', HTTP_X_FORWARDED_PROTO: 'https' };
+    c.write(request(1, meta('/xff', { REMOTE_ADDR: '127.0.0.1', ...forwarded }), '', true));
+    const viaProxy = json((await c.reply(1)).body);
+    assert.deepEqual([viaProxy.clientAddress, viaProxy.url], ['203.0.113.5', 'https://example.test/xff']);
+    c.write(request(2, meta('/xff', { REMOTE_ADDR: '192.0.2.7', ...forwarded }), '', true));
+    const direct = json((await c.reply(2)).body);
+    assert.deepEqual([direct.clientAddress, direct.url], ['192.0.2.7', 'http://example.test/xff']);
+    c.close();
+    await trusting.close();
   });
 
   it('a configured basePath answers 404 outside it and strips it inside', async () => {

@@ -50,9 +50,16 @@ describe('SCGI', () => {
     assert.deepEqual([body.url, body.gateway], ['http://example.test/a%2Fb?x=1+2', 'scgi']);
   });
 
-  it('reads exactly CONTENT_LENGTH body bytes, from a client that half-closes', async () => {
-    const r = parseCgi(await exchange(scgi('/post', { REQUEST_METHOD: 'POST' }, 'hello body'), { halfClose: true }));
+  it('reads exactly CONTENT_LENGTH body bytes', async () => {
+    const r = parseCgi(await exchange([scgi('/post', { REQUEST_METHOD: 'POST' }, 'hello body'), Buffer.from('trailing junk')]));
     assert.equal(JSON.parse(r.body.toString()).body, 'hello body');
+  });
+
+  it('the web server closing the connection (its client left) aborts request.signal', async () => {
+    state.aborted = false;
+    await exchange(scgi('/wait-abort'), { halfClose: true });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(state.aborted, true);
   });
 
   it('takes the header block in pieces, byte by byte', async () => {

@@ -6,13 +6,13 @@
  */
 import type { Socket } from 'node:net';
 import { Buffer } from 'node:buffer';
-import type { CgiExchange, CgiHandler } from '../../_cgi/handler.ts';
+import type { CgiHandler } from '../../_cgi/handler.ts';
 import { addParam, type CgiParams } from '../../_cgi/meta.ts';
-import { sendPlainCgi, type ResponseSink } from '../../_cgi/response.ts';
+import { sendPlainCgi } from '../../_cgi/response.ts';
 import {
   decodePairs, encodePairs, encodeRecord, endRequest, KEEP_CONN, OVERLOADED, RecordError, RecordReader, RESPONDER, Type, UNKNOWN_ROLE, unknownType,
 } from './records.ts';
-import { endRecords, stdoutRecords, wholeResponse } from './output.ts';
+import { Pending, type Link } from './pending.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -24,69 +24,6 @@ export interface ConnectionLimits {
   maxRequests: number;
   /** Close a connection that sends nothing for this long while no response is being made, ms. */
   idleTimeout: number;
-}
-
-/** What a request needs of its connection. */
-interface Link {
-  readonly closed: boolean;
-  write(bytes: Uint8Array): boolean;
-  complete(req: Pending): void;
-  close(): void;
-  waitDrain(callback: () => void): void;
-}
-
-/** One request on a connection, and its response sink (a class: one object a request). */
-class Pending implements ResponseSink {
-  readonly id: number;
-  readonly keepConn: boolean;
-  params: Uint8Array[] | undefined = [];
-  paramsSize = 0;
-  exchange: CgiExchange | undefined = undefined;
-  /** The response is being made (the app was called). */
-  started = false;
-  aborted = false;
-  readonly #link: Link;
-
-  constructor(id: number, keepConn: boolean, link: Link) {
-    this.id = id;
-    this.keepConn = keepConn;
-    this.#link = link;
-  }
-
-  get gone(): boolean {
-    return this.aborted || this.#link.closed;
-  }
-
-  sendAll(head: string, body: string | Uint8Array | undefined): void {
-    if (this.gone) return;
-    this.#link.write(wholeResponse(this.id, head, body));
-    this.#link.complete(this);
-  }
-
-  sendHead(head: string): void {
-    if (!this.gone) this.#link.write(stdoutRecords(this.id, Buffer.from(head, 'latin1'), false));
-  }
-
-  write(chunk: Uint8Array): boolean {
-    if (this.gone || chunk.byteLength === 0) return true;
-    return this.#link.write(stdoutRecords(this.id, chunk, false));
-  }
-
-  onDrain(callback: () => void): void {
-    if (this.gone) callback();
-    else this.#link.waitDrain(callback);
-  }
-
-  end(): void {
-    if (this.gone) return;
-    this.#link.write(endRecords(this.id));
-    this.#link.complete(this);
-  }
-
-  destroy(): void {
-    // The head is out: only closing tells the web server (and so the client) the body is cut.
-    this.#link.close();
-  }
 }
 
 /** What the server keeps of a connection. */
@@ -266,13 +203,10 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     socket.destroy();
   });
   socket.on('end', () => {
-    // The web server will send nothing more: finish what runs, then close our side too.
-    draining = true;
-    for (const req of requests.values()) if (req.exchange === undefined) complete(req);
-    if (requests.size === 0 && !closed) {
-      closed = true;
-      socket.end();
-    }
+    // A web server ends a FastCGI request early by closing the connection (spec §5.4): nginx
+    // does so when its client goes away. A FIN is that close (no web server half-closes a
+    // FastCGI connection), so what runs is aborted at once rather than left to finish for nobody.
+    close();
   });
   socket.on('error', () => {}); // a reset by the web server: 'close' follows and ends the requests
   socket.on('close', () => {
