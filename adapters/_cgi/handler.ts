@@ -42,6 +42,8 @@ export interface CgiExchange {
   readonly body: BodyQueue;
   /** The client went away (connection closed, FCGI_ABORT_REQUEST): abort request.signal. */
   abort(): void;
+  /** Call the app, for an exchange made with `defer`; a no-op otherwise or when called again. */
+  start(): void;
 }
 
 /** The per-request context: a class, so every request has the same hidden shape. */
@@ -76,9 +78,12 @@ export function errorLine(error: unknown): string {
 export interface CgiHandler {
   /**
    * Start a request whose params are complete. `pressure` pauses/resumes the body's source.
-   * Returns undefined when the gateway answered by itself (bad request, 413, outside the mount).
+   * With `defer` the app is called only at `exchange.start()`: a transport that has more of the
+   * request in hand (FastCGI STDIN records in the same read) queues it first, so a small body
+   * is complete when the app reads it. When the gateway answers by itself (bad request, 413,
+   * outside the mount) the exchange's body takes nothing.
    */
-  (params: CgiParams, sink: ResponseSink, pressure?: (paused: boolean) => void): CgiExchange;
+  (params: CgiParams, sink: ResponseSink, pressure?: (paused: boolean) => void, defer?: boolean): CgiExchange;
   readonly waitUntil: WaitUntilTracker;
   /** Requests started and not yet answered in full. */
   readonly active: number;
@@ -110,7 +115,7 @@ export function createCgiHandler<Env = Record<string, unknown>>(app: App<Env>, o
   const scriptIsMount = gateway === 'cgi';
   let active = 0;
 
-  const handle = ((params: CgiParams, sink: ResponseSink, pressure?: (paused: boolean) => void): CgiExchange => {
+  const handle = ((params: CgiParams, sink: ResponseSink, pressure?: (paused: boolean) => void, defer = false): CgiExchange => {
     const method = params.get('REQUEST_METHOD') || 'GET';
     const length = cgiContentLength(params);
     const hasBody = method !== 'GET' && method !== 'HEAD';
@@ -118,7 +123,7 @@ export function createCgiHandler<Env = Record<string, unknown>>(app: App<Env>, o
       const body = new BodyQueue(undefined, EMPTY_BODY_LIMIT);
       body.discard();
       sendPlainCgi(sink, status, text);
-      return { body, abort() {} };
+      return { body, abort() {}, start() {} };
     };
     if (Number.isNaN(length)) return refuse(400, 'Bad Request: invalid CONTENT_LENGTH\n');
     if (hasBody && length !== undefined && length > maxBody) {
@@ -175,24 +180,31 @@ export function createCgiHandler<Env = Record<string, unknown>>(app: App<Env>, o
         fail(error);
       }
     };
-    let result: Response | Promise<Response>;
-    try {
-      result = fetch(request as unknown as Request, env, ctx);
-    } catch (error) {
-      fail(error);
-      return { body, abort: () => request._abort() };
-    }
-    if (result instanceof Promise || (result !== null && typeof (result as { then?: unknown })?.then === 'function')) {
-      Promise.resolve(result).then(deliver, fail);
-    } else {
-      deliver(result);
-    }
+    let started = false;
+    const start = (): void => {
+      if (started) return;
+      started = true;
+      let result: Response | Promise<Response>;
+      try {
+        result = fetch(request as unknown as Request, env, ctx);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      if (result instanceof Promise || (result !== null && typeof (result as { then?: unknown })?.then === 'function')) {
+        Promise.resolve(result).then(deliver, fail);
+      } else {
+        deliver(result);
+      }
+    };
+    if (!defer) start();
     return {
       body,
       abort() {
         body.fail(new DOMException('The client went away', 'AbortError'));
         request._abort();
       },
+      start,
     };
   }) as CgiHandler;
   Object.defineProperty(handle, 'waitUntil', { value: tracker });

@@ -44,6 +44,8 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
   const reader = new RecordReader();
   const requests = new Map<number, Pending>();
   const drainWaiters: Array<() => void> = [];
+  /** Requests whose params are complete, to start once the current read is handled. */
+  const ready: Pending[] = [];
   let paused = 0;
   let draining = false;
   let closed = false;
@@ -127,7 +129,8 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
       return close(`request ${req.id}: the PARAMS stream is not a whole number of name-value pairs`);
     }
     req.started = true;
-    req.exchange = handler(meta, req, pressure);
+    req.exchange = handler(meta, req, pressure, true);
+    ready.push(req);
   };
 
   const management = (type: number, content: Uint8Array): void => {
@@ -190,6 +193,13 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     } catch (error) {
       if (!(error instanceof RecordError)) throw error;
       close(error.message);
+    }
+    // Apps start after the whole read is taken in: STDIN that came with the params (nginx sends
+    // a buffered body in the same write) is then in the body already, and a read of it needs no
+    // wait and no promise hop.
+    if (ready.length > 0) {
+      const starting = ready.splice(0);
+      for (const req of starting) if (!req.gone) req.exchange!.start();
     }
   });
   socket.on('drain', () => {
