@@ -8,6 +8,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awaitOutput } from '../child-output.ts';
@@ -56,6 +57,16 @@ function cgiFcgi(address: string, env: Record<string, string>, body = ''): Promi
 
 const json = (r: { body: Buffer }) => JSON.parse(r.body.toString());
 
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 describe('fastcgi server.mjs flags', () => {
   it('--help prints the usage and exits 0', async () => {
     const r = await exited(server(['--help']));
@@ -101,7 +112,7 @@ describe('fastcgi server.mjs with cgi-fcgi', () => {
   });
 
   it('falls back from a stdin that is a socket but not a listening one (a parent\'s pipe) to the baked address', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const child = server([], { TEST_BAKED_PORT: String(port) }, 'pipe');
     await awaitOutput(child, /(listening on 127\.0\.0\.1:)/, 'server-main.ts', 20_000);
     const r = await cgiFcgi(`127.0.0.1:${port}`, meta('/baked'));
