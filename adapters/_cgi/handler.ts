@@ -12,7 +12,7 @@ import { compileTrust, resolveForwarded, type TrustFn, type TrustProxy } from '.
 import { originOf } from '../_node/url.ts';
 import { WaitUntilTracker } from '../_node/wait-until.ts';
 import { BodyError, BodyQueue, bodyTooLarge } from './body.ts';
-import { cgiContentLength, cgiHost, cgiMount, cgiScheme, paramHeader, type CgiParams } from './meta.ts';
+import { cgiContentLength, cgiHost, cgiMount, cgiScheme, paramHeader, platformObject, type CgiParams } from './meta.ts';
 import { CgiRequest } from './request.ts';
 import { sendCgiResponse, sendPlainCgi, type ResponseSink } from './response.ts';
 
@@ -42,6 +42,8 @@ export interface CgiExchange {
   readonly body: BodyQueue;
   /** The client went away (connection closed, FCGI_ABORT_REQUEST): abort request.signal. */
   abort(): void;
+  /** Call the app, for an exchange made with `defer`; a no-op otherwise or when called again. */
+  start(): void;
 }
 
 /** The per-request context: a class, so every request has the same hidden shape. */
@@ -50,13 +52,18 @@ class CgiContext implements Context {
   readonly gateway: Gateway;
   readonly clientAddress: string | undefined;
   readonly basePath: string;
-  readonly platform: CgiParams;
-  constructor(waitUntil: (p: Promise<unknown>) => void, gateway: Gateway, clientAddress: string | undefined, basePath: string, platform: CgiParams) {
+  readonly #params: CgiParams;
+  #platform: Record<string, string> | undefined;
+  constructor(waitUntil: (p: Promise<unknown>) => void, gateway: Gateway, clientAddress: string | undefined, basePath: string, params: CgiParams) {
     this.waitUntil = waitUntil;
     this.gateway = gateway;
     this.clientAddress = clientAddress;
     this.basePath = basePath;
-    this.platform = platform;
+    this.#params = params;
+  }
+  /** The raw params as a plain object, built when first read. */
+  get platform(): Record<string, string> {
+    return (this.#platform ??= platformObject(this.#params));
   }
 }
 
@@ -71,9 +78,12 @@ export function errorLine(error: unknown): string {
 export interface CgiHandler {
   /**
    * Start a request whose params are complete. `pressure` pauses/resumes the body's source.
-   * Returns undefined when the gateway answered by itself (bad request, 413, outside the mount).
+   * With `defer` the app is called only at `exchange.start()`: a transport that has more of the
+   * request in hand (FastCGI STDIN records in the same read) queues it first, so a small body
+   * is complete when the app reads it. When the gateway answers by itself (bad request, 413,
+   * outside the mount) the exchange's body takes nothing.
    */
-  (params: CgiParams, sink: ResponseSink, pressure?: (paused: boolean) => void): CgiExchange;
+  (params: CgiParams, sink: ResponseSink, pressure?: (paused: boolean) => void, defer?: boolean): CgiExchange;
   readonly waitUntil: WaitUntilTracker;
   /** Requests started and not yet answered in full. */
   readonly active: number;
@@ -105,26 +115,26 @@ export function createCgiHandler<Env = Record<string, unknown>>(app: App<Env>, o
   const scriptIsMount = gateway === 'cgi';
   let active = 0;
 
-  const handle = ((params: CgiParams, sink: ResponseSink, pressure?: (paused: boolean) => void): CgiExchange => {
-    const method = params.REQUEST_METHOD || 'GET';
+  const handle = ((params: CgiParams, sink: ResponseSink, pressure?: (paused: boolean) => void, defer = false): CgiExchange => {
+    const method = params.get('REQUEST_METHOD') || 'GET';
     const length = cgiContentLength(params);
     const hasBody = method !== 'GET' && method !== 'HEAD';
     const refuse = (status: number, text: string): CgiExchange => {
       const body = new BodyQueue(undefined, EMPTY_BODY_LIMIT);
       body.discard();
       sendPlainCgi(sink, status, text);
-      return { body, abort() {} };
+      return { body, abort() {}, start() {} };
     };
     if (Number.isNaN(length)) return refuse(400, 'Bad Request: invalid CONTENT_LENGTH\n');
     if (hasBody && length !== undefined && length > maxBody) {
-      log(`${method} ${params.REQUEST_URI ?? ''}: ${bodyTooLarge(maxBody).message}`);
+      log(`${method} ${params.get('REQUEST_URI') ?? ''}: ${bodyTooLarge(maxBody).message}`);
       return refuse(413, 'Payload Too Large\n');
     }
     const mount = cgiMount(params, configured, scriptIsMount);
-    if (mount === undefined) return refuse(404, outsideMountText(params.REQUEST_URI ?? '', configured));
+    if (mount === undefined) return refuse(404, outsideMountText(params.get('REQUEST_URI') ?? '', configured));
     let scheme: string = cgiScheme(params);
     let host = cgiHost(params, scheme);
-    let clientAddress = params.REMOTE_ADDR || undefined;
+    let clientAddress = params.get('REMOTE_ADDR') || undefined;
     if (trust !== undefined) {
       const info = resolveForwarded(clientAddress, (name) => paramHeader(params, name), trust);
       clientAddress = info.clientAddress;
@@ -166,29 +176,36 @@ export function createCgiHandler<Env = Record<string, unknown>>(app: App<Env>, o
         return;
       }
       try {
-        sendCgiResponse(sink, response as Response, method === 'HEAD', (message, error) => log(`${what()}: ${message}: ${errorLine(error)}`));
+        sendCgiResponse(sink, response as Response, method === 'HEAD', (message, error) => log(`${what()}: ${message}${error === undefined ? '' : `: ${errorLine(error)}`}`));
       } catch (error) {
         fail(error);
       }
     };
-    let result: Response | Promise<Response>;
-    try {
-      result = fetch(request as unknown as Request, env, ctx);
-    } catch (error) {
-      fail(error);
-      return { body, abort: () => request._abort() };
-    }
-    if (result instanceof Promise || (result !== null && typeof (result as { then?: unknown })?.then === 'function')) {
-      Promise.resolve(result).then(deliver, fail);
-    } else {
-      deliver(result);
-    }
+    let started = false;
+    const start = (): void => {
+      if (started) return;
+      started = true;
+      let result: Response | Promise<Response>;
+      try {
+        result = fetch(request as unknown as Request, env, ctx);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      if (result instanceof Promise || (result !== null && typeof (result as { then?: unknown })?.then === 'function')) {
+        Promise.resolve(result).then(deliver, fail);
+      } else {
+        deliver(result);
+      }
+    };
+    if (!defer) start();
     return {
       body,
       abort() {
         body.fail(new DOMException('The client went away', 'AbortError'));
         request._abort();
       },
+      start,
     };
   }) as CgiHandler;
   Object.defineProperty(handle, 'waitUntil', { value: tracker });

@@ -200,8 +200,12 @@ function bytesOf(chunk: Uint8Array | string): Uint8Array {
 
 /** Pump `reader` into the sink, waiting for drain, cancelling when the client goes away. */
 function pump(sink: ResponseSink, reader: ReadableStreamDefaultReader<Uint8Array>, log: Log, pending?: Promise<ReadableStreamReadResult<Uint8Array>>): void {
+  let sent = 0;
   const next = (): void => {
     if (sink.gone) {
+      // The web server dropped the request (its client left, FCGI_ABORT_REQUEST): one line, so
+      // a cut download shows in the log, and the app's stream stops producing.
+      log(`the client went away after ${sent} body bytes; the response stream is cancelled`);
       reader.cancel(new DOMException('The client went away', 'AbortError')).catch(() => {});
       return;
     }
@@ -218,7 +222,9 @@ function pump(sink: ResponseSink, reader: ReadableStreamDefaultReader<Uint8Array
       fail(new TypeError(`PORTICO_BAD_CHUNK: a response stream yielded ${Object.prototype.toString.call(chunk)}; yield Uint8Array or string chunks`));
       return;
     }
-    if (sink.gone || sink.write(bytesOf(chunk))) next();
+    const bytes = bytesOf(chunk);
+    sent += bytes.byteLength;
+    if (sink.gone || sink.write(bytes)) next();
     else sink.onDrain(next);
   };
   const fail = (error: unknown): void => {

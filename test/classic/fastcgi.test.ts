@@ -127,6 +127,18 @@ describe('FastCGI responder', () => {
     c.close();
   });
 
+  it('refuses requests beyond maxRequestsPerConnection with FCGI_OVERLOADED', async () => {
+    const s = serveFastCGI(app, { port: 0, handleSignals: false, silent: true, maxRequestsPerConnection: 1 });
+    await s.ready;
+    const c = new FcgiConnection((s.server.address() as { port: number }).port);
+    c.write(Buffer.concat([begin(1, true), begin(2, true)]));
+    assert.equal((await c.reply(2)).protocolStatus, 2);
+    c.write(Buffer.concat([params(1, meta('/first')), stdin(1, '')]));
+    assert.equal(JSON.parse((await c.reply(1)).body.toString()).url, 'http://example.test/first');
+    c.close();
+    await s.close();
+  });
+
   it('FCGI_ABORT_REQUEST aborts request.signal and ends the request', async () => {
     const c = await open();
     c.write(request(5, meta('/wait-abort'), '', true));
@@ -137,6 +149,19 @@ describe('FastCGI responder', () => {
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(state.aborted, true);
     c.close();
+  });
+
+  it('the web server closing the connection (nginx, when its client left) aborts request.signal', async () => {
+    for (const how of ['end', 'destroy'] as const) {
+      state.aborted = false;
+      const c = await open();
+      c.write(request(1, meta('/wait-abort'), '', true));
+      await new Promise((r) => setTimeout(r, 50));
+      if (how === 'end') c.socket.end();
+      else c.socket.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(state.aborted, true, how);
+    }
   });
 
   it('an app that throws gets 500 and one log line', async () => {
@@ -190,9 +215,27 @@ describe('FastCGI responder', () => {
     c.write(request(1, meta('/stream?size=65536&n=2000'))); // 128 MiB on offer
     await new Promise((r) => setTimeout(r, 600));
     assert.ok(state.pulled < 16 * 1024 * 1024, `pulled ${state.pulled} bytes for a client that reads nothing`);
+    logs.length = 0;
     c.close();
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(state.cancelled, true);
+    assert.equal(logs.length, 1);
+    assert.match(logs[0]!, /GET \/stream\?\S*: the client went away after \d+ body bytes/);
+  });
+
+  it('trustProxy: X-Forwarded-For/-Proto count only from a trusted REMOTE_ADDR', async () => {
+    const trusting = serveFastCGI(app, { port: 0, handleSignals: false, silent: true, trustProxy: 'loopback' });
+    await trusting.ready;
+    const c = new FcgiConnection((trusting.server.address() as { port: number }).port);
+    const forwarded = { HTTP_X_FORWARDED_FOR: '198.51.100.1, 203.0.113.5', HTTP_X_FORWARDED_PROTO: 'https' };
+    c.write(request(1, meta('/xff', { REMOTE_ADDR: '127.0.0.1', ...forwarded }), '', true));
+    const viaProxy = json((await c.reply(1)).body);
+    assert.deepEqual([viaProxy.clientAddress, viaProxy.url], ['203.0.113.5', 'https://example.test/xff']);
+    c.write(request(2, meta('/xff', { REMOTE_ADDR: '192.0.2.7', ...forwarded }), '', true));
+    const direct = json((await c.reply(2)).body);
+    assert.deepEqual([direct.clientAddress, direct.url], ['192.0.2.7', 'http://example.test/xff']);
+    c.close();
+    await trusting.close();
   });
 
   it('a configured basePath answers 404 outside it and strips it inside', async () => {
@@ -228,6 +271,23 @@ describe('FastCGI server lifecycle', () => {
     await c.closed; // drained: the connection is closed after its last request
     await closing;
     assert.equal(existsSync(path), false);
+  });
+
+  it('closes a connection idle past idleTimeout, or stuck inside a request, but not one whose app is at work', async () => {
+    const idleLogs: string[] = [];
+    const s = serveFastCGI(app, { port: 0, handleSignals: false, silent: true, idleTimeout: 200, logError: (m) => idleLogs.push(m) });
+    await s.ready;
+    const p = (s.server.address() as { port: number }).port;
+    const idle = new FcgiConnection(p);
+    const stuck = new FcgiConnection(p);
+    stuck.write(begin(1, true));
+    const working = new FcgiConnection(p);
+    working.write(request(1, meta('/slow?ms=600'), '', true));
+    await Promise.all([idle.closed, stuck.closed]);
+    assert.equal(idleLogs.filter((l) => /no bytes for 200 ms/.test(l)).length, 1);
+    assert.equal((await working.reply(1)).body.toString(), 'slow done');
+    working.close();
+    await s.close();
   });
 
   it('close() waits for waitUntil work', async () => {

@@ -7,7 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { buildClassic, type BuiltApp } from './classic-app.ts';
 import { requireBinary, startNginx, type RunningPeer } from './peers.ts';
@@ -48,6 +49,10 @@ for (const transport of ['fastcgi', 'scgi'] as const) {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
         await exited;
       };
+      // systemd-socket-activate binds the socket first, then waits for the first connection.
+      for (const end = Date.now() + 10_000; !existsSync(socket); await sleep(20)) {
+        if (Date.now() > end || child.exitCode !== null) throw new Error(`systemd-socket-activate did not create ${socket}:\n${appLogs}`);
+      }
       peer = await startNginx(app.dir, {
         http: transport === 'fastcgi' ? `include ${app.dist}/nginx-upstream.conf;` : '',
         server: `location / { return 404; }\ninclude ${app.dist}/nginx.conf;`,

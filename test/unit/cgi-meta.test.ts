@@ -5,16 +5,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { addParam, cgiContentLength, cgiHeaders, cgiHost, cgiMount, cgiPath, cgiScheme, encodePath, type CgiParams } from '../../adapters/_cgi/meta.ts';
+import { addParam, cookieList, cgiContentLength, cgiHeaders, cgiHost, cgiMount, cgiPath, cgiScheme, encodePath, type CgiParams } from '../../adapters/_cgi/meta.ts';
 
-const p = (o: Record<string, string>): CgiParams => Object.assign(Object.create(null), o);
+const p = (o: Record<string, string>): CgiParams => new Map(Object.entries(o));
 
 describe('addParam', () => {
   it('joins two Cookie params with "; " (nginx sends a repeated header as repeated params)', () => {
     const params = p({});
     addParam(params, 'HTTP_COOKIE', 'a=1');
     addParam(params, 'HTTP_COOKIE', 'b=2');
-    assert.equal(params.HTTP_COOKIE, 'a=1; b=2');
+    assert.equal(params.get('HTTP_COOKIE'), 'a=1; b=2');
     assert.equal(cgiHeaders(params).get('cookie'), 'a=1; b=2');
   });
   it('joins other repeated headers with ", " and lets a repeated variable keep its last value', () => {
@@ -23,8 +23,23 @@ describe('addParam', () => {
     addParam(params, 'HTTP_ACCEPT', 'b');
     addParam(params, 'SCRIPT_NAME', '/x');
     addParam(params, 'SCRIPT_NAME', '/y');
-    assert.equal(params.HTTP_ACCEPT, 'a, b');
-    assert.equal(params.SCRIPT_NAME, '/y');
+    assert.equal(params.get('HTTP_ACCEPT'), 'a, b');
+    assert.equal(params.get('SCRIPT_NAME'), '/y');
+  });
+});
+
+describe('cookieList', () => {
+  const table: Array<[string, string]> = [
+    ['a=1', 'a=1'],
+    ['a=1, b=2', 'a=1; b=2'],
+    ['a=1; b=2, c=3', 'a=1; b=2; c=3'],
+    ['a=x,y', 'a=x,y'],
+    ['a=1,b=2', 'a=1; b=2'],
+    ['a="x, y"', 'a="x, y"'],
+  ];
+  for (const [raw, want] of table) it(`${JSON.stringify(raw)} -> ${JSON.stringify(want)}`, () => assert.equal(cookieList(raw), want));
+  it('Apache\'s ", "-joined Cookie headers reach the app as one cookie string', () => {
+    assert.equal(cgiHeaders(p({ HTTP_COOKIE: 'a=1, b=2' })).get('cookie'), 'a=1; b=2');
   });
 });
 

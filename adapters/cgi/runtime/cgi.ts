@@ -13,13 +13,13 @@ import type { App } from '../../../src/app.ts';
 import { createCgiHandler, type CgiHandlerOptions } from '../../_cgi/handler.ts';
 import type { CgiParams } from '../../_cgi/meta.ts';
 import type { ResponseSink } from '../../_cgi/response.ts';
-import { guardStdout, removeHttpoxy } from './guard.ts';
+import { guardStdout, outliveResponse, removeHttpoxy } from './guard.ts';
 
 /** Options of `runCGI`. */
 export interface CGIOptions<Env = Record<string, unknown>> extends CgiHandlerOptions<Env> {
   /** How long waitUntil work may run after the response, ms. Default 30000. */
   waitUntilTimeout?: number;
-  /** The meta-variables. Default `process.env` (minus HTTP_PROXY, see guard.ts). */
+  /** The meta-variables. Default: the environment as bytes (`cgiEnvironment`). */
   params?: CgiParams;
   /** Called instead of `process.exit(code)` once everything is done (tests). */
   exit?: (code: number) => void;
@@ -45,7 +45,7 @@ export function runCGI<Env = Record<string, unknown>>(app: App<Env>, options: CG
       if (finished) return;
       finished = true;
       if (stdinAttached) process.stdin.pause();
-      // The response is out; stdout stays open until waitUntil work is over, then the exit.
+      if (handler.waitUntil.size > 0 && options.exit === undefined) outliveResponse(waitUntilTimeout);
       handler.waitUntil.settled(waitUntilTimeout).then(() => {
         resolve();
         exit(0);
@@ -82,7 +82,7 @@ export function runCGI<Env = Record<string, unknown>>(app: App<Env>, options: CG
         return finished;
       },
     };
-    const method = params.REQUEST_METHOD || 'GET';
+    const method = params.get('REQUEST_METHOD') || 'GET';
     const exchange = handler(params, sink, (paused) => (paused ? process.stdin.pause() : process.stdin.resume()));
     if (method !== 'GET' && method !== 'HEAD' && !exchange.body.done) {
       stdinAttached = true;

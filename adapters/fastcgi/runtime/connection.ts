@@ -6,14 +6,15 @@
  */
 import type { Socket } from 'node:net';
 import { Buffer } from 'node:buffer';
-import type { CgiExchange, CgiHandler } from '../../_cgi/handler.ts';
+import type { CgiHandler } from '../../_cgi/handler.ts';
 import { addParam, type CgiParams } from '../../_cgi/meta.ts';
-import { sendPlainCgi, type ResponseSink } from '../../_cgi/response.ts';
+import { sendPlainCgi } from '../../_cgi/response.ts';
 import {
   decodePairs, encodePairs, encodeRecord, endRequest, KEEP_CONN, OVERLOADED, RecordError, RecordReader, RESPONDER, Type, UNKNOWN_ROLE, unknownType,
-  type FcgiRecord,
 } from './records.ts';
-import { endRecords, stdoutRecords, wholeResponse } from './output.ts';
+import { Pending, type Link } from './pending.ts';
+
+const EMPTY = new Uint8Array(0);
 
 /** Limits of one connection. */
 export interface ConnectionLimits {
@@ -23,17 +24,6 @@ export interface ConnectionLimits {
   maxRequests: number;
   /** Close a connection that sends nothing for this long while no response is being made, ms. */
   idleTimeout: number;
-}
-
-interface Pending {
-  id: number;
-  keepConn: boolean;
-  params: Uint8Array[] | undefined;
-  paramsSize: number;
-  exchange: CgiExchange | undefined;
-  /** The response is being made (the app was called). */
-  started: boolean;
-  gone: boolean;
 }
 
 /** What the server keeps of a connection. */
@@ -54,6 +44,8 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
   const reader = new RecordReader();
   const requests = new Map<number, Pending>();
   const drainWaiters: Array<() => void> = [];
+  /** Requests whose params are complete, to start once the current read is handled. */
+  const ready: Pending[] = [];
   let paused = 0;
   let draining = false;
   let closed = false;
@@ -74,44 +66,24 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     if (requests.get(req.id) !== req) return;
     requests.delete(req.id);
     req.exchange?.body.discard();
-    if ((!req.keepConn || draining) && requests.size === 0 && !closed) {
+    // A request without FCGI_KEEP_CONN asks the application to close the connection once it is
+    // done (spec §5.1); requests multiplexed beside it finish first.
+    if (!req.keepConn) draining = true;
+    if (draining && requests.size === 0 && !closed) {
       closed = true;
       socket.end();
     }
   };
 
-  const sinkFor = (req: Pending): ResponseSink => ({
-    sendAll(head, body) {
-      if (req.gone) return;
-      write(wholeResponse(req.id, head, body));
-      complete(req);
+  const link: Link = {
+    get closed() {
+      return closed;
     },
-    sendHead(head) {
-      if (req.gone) return;
-      write(stdoutRecords(req.id, Buffer.from(head, 'latin1'), false));
-    },
-    write(chunk) {
-      if (req.gone) return true;
-      if (chunk.byteLength === 0) return true;
-      return write(stdoutRecords(req.id, chunk, false));
-    },
-    onDrain(callback) {
-      if (req.gone || closed) callback();
-      else drainWaiters.push(callback);
-    },
-    end() {
-      if (req.gone) return;
-      write(endRecords(req.id));
-      complete(req);
-    },
-    destroy() {
-      // The head is out: only closing tells the web server (and so the client) the body is cut.
-      close();
-    },
-    get gone() {
-      return req.gone || closed;
-    },
-  });
+    write,
+    complete,
+    close: () => close(),
+    waitDrain: (callback) => drainWaiters.push(callback),
+  };
 
   const pressure = (on: boolean): void => {
     paused += on ? 1 : -1;
@@ -119,14 +91,13 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     else if (!closed) socket.resume();
   };
 
-  const begin = (record: FcgiRecord): void => {
-    const c = record.content;
-    if (c.length < 8) return close(`BEGIN_REQUEST ${record.requestId} has ${c.length} content bytes, not 8`);
-    const role = (c[0]! << 8) | c[1]!;
-    const keepConn = (c[2]! & KEEP_CONN) !== 0;
-    if (requests.has(record.requestId)) return close(`BEGIN_REQUEST for request ${record.requestId}, which is already running`);
+  const begin = (id: number, c: Uint8Array, at: number, end: number): void => {
+    if (end - at < 8) return close(`BEGIN_REQUEST ${id} has ${end - at} content bytes, not 8`);
+    const role = (c[at]! << 8) | c[at + 1]!;
+    const keepConn = (c[at + 2]! & KEEP_CONN) !== 0;
+    if (requests.has(id)) return close(`BEGIN_REQUEST for request ${id}, which is already running`);
     const refuse = (status: number): void => {
-      write(endRequest(record.requestId, status));
+      write(endRequest(id, status));
       if (!keepConn && requests.size === 0) {
         closed = true;
         socket.end();
@@ -134,89 +105,101 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     };
     if (role !== RESPONDER) return refuse(UNKNOWN_ROLE);
     if (requests.size >= limits.maxRequests) return refuse(OVERLOADED);
-    requests.set(record.requestId, { id: record.requestId, keepConn, params: [], paramsSize: 0, exchange: undefined, started: false, gone: false });
+    requests.set(id, new Pending(id, keepConn, link));
   };
 
-  const params = (req: Pending, record: FcgiRecord): void => {
+  const params = (req: Pending, content: Uint8Array): void => {
     if (req.params === undefined) return; // PARAMS after the stream ended: nothing to add
-    if (record.content.length > 0) {
-      req.paramsSize += record.content.length;
+    if (content.length > 0) {
+      req.paramsSize += content.length;
       if (req.paramsSize > limits.maxParamsSize) {
         req.params = undefined;
         log(`fastcgi: request ${req.id}: the params are larger than maxParamsSize (${limits.maxParamsSize} bytes); answered 431`);
         req.started = true;
-        sendPlainCgi(sinkFor(req), 431, 'Request Header Fields Too Large\n');
+        sendPlainCgi(req, 431, 'Request Header Fields Too Large\n');
         return;
       }
-      req.params.push(record.content);
+      req.params.push(content);
       return;
     }
     const block = req.params.length === 1 ? req.params[0]! : Buffer.concat(req.params);
     req.params = undefined;
-    const meta: CgiParams = Object.create(null);
+    const meta: CgiParams = new Map();
     if (!decodePairs(block, (name, value) => addParam(meta, name, value))) {
       return close(`request ${req.id}: the PARAMS stream is not a whole number of name-value pairs`);
     }
     req.started = true;
-    req.exchange = handler(meta, sinkFor(req), pressure);
+    req.exchange = handler(meta, req, pressure, true);
+    ready.push(req);
   };
 
-  const management = (record: FcgiRecord): void => {
-    if (record.type !== Type.GET_VALUES) {
-      write(unknownType(record.type));
+  const management = (type: number, content: Uint8Array): void => {
+    if (type !== Type.GET_VALUES) {
+      write(unknownType(type));
       return;
     }
     const answers: Array<[string, string]> = [];
     const known: Record<string, string> = { FCGI_MAX_CONNS: '1024', FCGI_MAX_REQS: String(limits.maxRequests * 1024), FCGI_MPXS_CONNS: '1' };
-    decodePairs(record.content, (name) => {
+    decodePairs(content, (name) => {
       if (known[name] !== undefined) answers.push([name, known[name]!]);
     });
     write(encodeRecord(Type.GET_VALUES_RESULT, 0, encodePairs(answers)));
   };
 
-  const onRecord = (record: FcgiRecord): void => {
-    if (record.requestId === 0) return management(record);
-    const type = record.type;
-    if (type === Type.BEGIN_REQUEST) return begin(record);
+  const onRecord = (type: number, id: number, buf: Uint8Array, start: number, end: number): boolean => {
+    if (closed) return false;
+    if (id === 0) {
+      management(type, buf.subarray(start, end));
+      return true;
+    }
+    if (type === Type.BEGIN_REQUEST) {
+      begin(id, buf, start, end);
+      return !closed;
+    }
     if (type < 1 || type > Type.UNKNOWN_TYPE) {
       write(unknownType(type));
-      return;
+      return true;
     }
-    const req = requests.get(record.requestId);
+    const req = requests.get(id);
     // Records of a request that is over (answered early, aborted) are ignored (spec §3.3).
-    if (req === undefined) return;
+    if (req === undefined) return true;
     switch (type) {
       case Type.PARAMS:
-        return params(req, record);
+        params(req, start === end ? EMPTY : buf.subarray(start, end));
+        break;
       case Type.STDIN:
         if (req.exchange === undefined) {
           if (req.params !== undefined) close(`request ${req.id}: STDIN before the PARAMS stream ended`);
-          return;
+          break;
         }
-        if (record.content.length === 0) req.exchange.body.end();
-        else req.exchange.body.push(record.content);
-        return;
+        if (start === end) req.exchange.body.end();
+        else req.exchange.body.push(buf.subarray(start, end));
+        break;
       case Type.ABORT_REQUEST:
-        req.gone = true;
+        req.aborted = true;
         req.exchange?.abort();
         write(endRequest(req.id, 0, 0));
         complete(req);
-        return;
+        break;
       default:
-        return; // DATA (filter role only) and records only an application sends
+        break; // DATA (filter role only) and records only an application sends
     }
+    return !closed;
   };
 
   socket.on('data', (chunk: Buffer) => {
-    let records: FcgiRecord[];
     try {
-      records = reader.push(chunk);
+      reader.each(chunk, onRecord);
     } catch (error) {
-      return close((error as RecordError).message);
+      if (!(error instanceof RecordError)) throw error;
+      close(error.message);
     }
-    for (const record of records) {
-      if (closed) return;
-      onRecord(record);
+    // Apps start after the whole read is taken in: STDIN that came with the params (nginx sends
+    // a buffered body in the same write) is then in the body already, and a read of it needs no
+    // wait and no promise hop.
+    if (ready.length > 0) {
+      const starting = ready.splice(0);
+      for (const req of starting) if (!req.gone) req.exchange!.start();
     }
   });
   socket.on('drain', () => {
@@ -230,19 +213,16 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     socket.destroy();
   });
   socket.on('end', () => {
-    // The web server will send nothing more: finish what runs, then close our side too.
-    draining = true;
-    for (const req of requests.values()) if (req.exchange === undefined) complete(req);
-    if (requests.size === 0 && !closed) {
-      closed = true;
-      socket.end();
-    }
+    // A web server ends a FastCGI request early by closing the connection (spec §5.4): nginx
+    // does so when its client goes away. A FIN is that close (no web server half-closes a
+    // FastCGI connection), so what runs is aborted at once rather than left to finish for nobody.
+    close();
   });
   socket.on('error', () => {}); // a reset by the web server: 'close' follows and ends the requests
   socket.on('close', () => {
     closed = true;
     for (const req of requests.values()) {
-      req.gone = true;
+      req.aborted = true;
       req.exchange?.abort();
     }
     requests.clear();

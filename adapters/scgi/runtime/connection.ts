@@ -110,9 +110,12 @@ export function scgiConnection(socket: Socket, handler: CgiHandler, limits: Scgi
 
   socket.on('data', onData);
   socket.on('end', () => {
-    // The web server sent all it will (some half-close after the request): a body still owed is cut short.
-    if (exchange !== undefined) exchange.body.end();
-    else if (!answered) close(head === undefined ? undefined : 'the connection ended inside the header block');
+    // A FIN before the whole request arrived cuts it short (400, which the peer may still read).
+    // After it, the web server closed the connection: nginx does so when its client goes away,
+    // and none of nginx, Apache or lighttpd half-closes an SCGI connection. Abort at once, so
+    // request.signal tells the app.
+    if (exchange !== undefined && !exchange.body.done) exchange.body.end();
+    else if (!answered) close(head === undefined || exchange !== undefined ? undefined : 'the connection ended inside the header block');
   });
   socket.on('timeout', () => {
     if (exchange !== undefined && exchange.body.done) return; // the app is at work

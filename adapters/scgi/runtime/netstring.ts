@@ -30,7 +30,7 @@ export interface ScgiHeader {
  *
  * @example
  * parseScgiHeader(Buffer.from('24:CONTENT_LENGTH\x000\x00SCGI\x001\x00,'), 65536);
- * // { params: { CONTENT_LENGTH: '0', SCGI: '1' }, consumed: 28 }
+ * // { params: Map { CONTENT_LENGTH → '0', SCGI → '1' }, consumed: 28 }
  */
 export function parseScgiHeader(buf: Uint8Array, maxSize: number): ScgiHeader | undefined {
   let length = 0;
@@ -51,7 +51,7 @@ export function parseScgiHeader(buf: Uint8Array, maxSize: number): ScgiHeader | 
   if (buf.length < end + 1) return undefined;
   if (buf[end] !== 44 /* , */) throw new NetstringError('the netstring does not end with a comma');
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const params: CgiParams = Object.create(null);
+  const params: CgiParams = new Map();
   let first = true;
   let i = start;
   while (i < end) {

@@ -1,0 +1,115 @@
+// The fastcgi, scgi and cgi targets at build time: their options (checked, baked), the files
+// written beside the script, and the generated nginx / Apache / lighttpd config accepted by the
+// real servers' own syntax checks for addresses and mounts the conformance shims do not use
+// (TCP, the root mount, a default socket). Serving through them is test/conformance/{nginx,apache,lighttpd}.test.ts.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundle } from '../../src/bundle/bundle.ts';
+import { requireBinary } from '../classic/peers.ts';
+
+const APP = new URL('../fixtures/conformance-app.ts', import.meta.url).pathname;
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function build(target: string, options: Record<string, unknown>, basePath = '', pkgName?: string): Promise<string> {
+  const root = mkdtempSync(join(tmpdir(), `portico-classic-${target}-`));
+  dirs.push(root);
+  if (pkgName) writeFileSync(join(root, 'package.json'), JSON.stringify({ name: pkgName }));
+  await bundle({ target, entry: APP, root, basePath, options });
+  return join(root, 'dist', target);
+}
+
+const read = (dist: string, file: string): string => readFileSync(join(dist, file), 'utf8');
+
+describe('classic target options', () => {
+  for (const [target, options, message] of [
+    ['fastcgi', { sokcet: '/x' }, /unknown option "fastcgi.sokcet"/],
+    ['fastcgi', { socket: 'relative.sock' }, /"fastcgi.socket" must be an absolute unix socket path/],
+    ['scgi', { socket: '/a.sock', port: 9000 }, /both set; keep one/],
+    ['scgi', { port: 70000 }, /"scgi.port" must be a port number/],
+    ['fastcgi', { socketMode: '660' }, /"fastcgi.socketMode" must be file permissions as a number/],
+    ['cgi', { socket: '/a.sock' }, /unknown option "cgi.socket"/],
+    ['cgi', { shebang: '/usr/bin/node' }, /"cgi.shebang" must be a "#!" line/],
+    ['fastcgi', { name: 'my app' }, /"fastcgi.name" must be a name of letters/],
+  ] as const) {
+    it(`${target} ${JSON.stringify(options)} fails with PORTICO_BAD_OPTION`, async () => {
+      await assert.rejects(build(target, options), (e: Error & { code?: string }) => e.code === 'PORTICO_BAD_OPTION' && message.test(e.message));
+    });
+  }
+});
+
+describe('files written beside the script', () => {
+  it('fastcgi over TCP: every file names 127.0.0.1:9100, the app name from package.json', async () => {
+    const dist = await build('fastcgi', { port: 9100 }, '/shop', '@acme/shop');
+    assert.ok(existsSync(join(dist, 'server.mjs')));
+    assert.match(read(dist, 'nginx-upstream.conf'), /upstream portico_shop \{\n\s+server 127\.0\.0\.1:9100;\n\s+keepalive/);
+    assert.match(read(dist, 'nginx.conf'), /fastcgi_pass portico_shop;/);
+    assert.match(read(dist, 'nginx.conf'), /fastcgi_param SCRIPT_NAME "\/shop";/);
+    assert.match(read(dist, 'apache.conf'), /SetHandler "proxy:fcgi:\/\/127\.0\.0\.1:9100"/);
+    assert.match(read(dist, 'lighttpd.conf'), /"host" => "127\.0\.0\.1",\s+"port" => 9100,/);
+    assert.match(read(dist, 'portico-shop.socket'), /^ListenStream=127\.0\.0\.1:9100$/m);
+    assert.match(read(dist, 'portico-shop.service'), new RegExp(`^ExecStart=/usr/bin/env node ${dist}/server\\.mjs$`, 'm'));
+    assert.match(read(dist, 'server.mjs'), /\nstart\(\w+, \{ "basePath": "\/shop", "trustProxy": false, "handleSignals": true, "port": 9100 \}\);\n/, 'the configured address is baked in');
+  });
+  it('scgi with no address: the units and snippets share /run/portico/<name>.sock; nothing baked', async () => {
+    const dist = await build('scgi', { name: 'blog' });
+    assert.ok(!existsSync(join(dist, 'nginx-upstream.conf')), 'SCGI has no kept-alive upstream');
+    assert.match(read(dist, 'nginx.conf'), /scgi_pass unix:\/run\/portico\/blog\.sock;/);
+    assert.match(read(dist, 'nginx.conf'), /^location \/ \{/m);
+    assert.match(read(dist, 'portico-blog.socket'), /^ListenStream=\/run\/portico\/blog\.sock$/m);
+    assert.match(read(dist, 'portico-blog.socket'), /^SocketMode=0660$/m);
+    assert.match(read(dist, 'server.mjs'), /\nstart\(\w+, \{ "basePath": "", "trustProxy": false, "handleSignals": true \}\);\n/, 'no address baked in');
+  });
+  it('cgi: an executable CommonJS app.cgi with the shebang, package.json beside it, no nginx or systemd files', async () => {
+    const dist = await build('cgi', { shebang: '#!/usr/bin/node' }, '/app');
+    const script = read(dist, 'app.cgi');
+    assert.ok(script.startsWith('#!/usr/bin/node\n'), script.slice(0, 40));
+    assert.equal(statSync(join(dist, 'app.cgi')).mode & 0o777, 0o755);
+    assert.deepEqual(JSON.parse(read(dist, 'package.json')), { type: 'commonjs' });
+    assert.ok(!existsSync(join(dist, 'nginx.conf')));
+    assert.match(read(dist, 'apache.conf'), new RegExp(`RewriteRule "\\^/app\\(/\\.\\*\\)\\?\\$" "${dist}/app\\.cgi\\$1" \\[H=cgi-script,L\\]`));
+    assert.match(read(dist, 'lighttpd.conf'), new RegExp(`alias\\.url = \\("/app" => "${dist}/app\\.cgi"\\)`));
+  });
+});
+
+describe('the servers accept the generated files (their own syntax checks)', () => {
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['fastcgi', { port: 9101 }, ''],
+    ['fastcgi', { name: 'n' }, '/a.b'],
+    ['scgi', { port: 9102, host: '127.0.0.1' }, '/x'],
+    ['cgi', {}, ''],
+  ];
+  for (const [target, options, basePath] of cases) {
+    it(`${target} ${JSON.stringify(options)} at "${basePath || '/'}"`, async () => {
+      const dist = await build(target, options, basePath);
+      const dir = join(dist, '..');
+      if (target !== 'cgi') {
+        requireBinary('/usr/sbin/nginx', 'nginx');
+        const conf = join(dir, 'nginx-test.conf');
+        const upstream = target === 'fastcgi' ? `include ${dist}/nginx-upstream.conf;` : '';
+        writeFileSync(conf, `pid ${dir}/nginx.pid; error_log stderr; events {} http { ${upstream} server { listen 127.0.0.1:1; include ${dist}/nginx.conf; } }`);
+        const r = spawnSync('/usr/sbin/nginx', ['-t', '-q', '-p', dir, '-c', conf, '-e', '/dev/stderr'], { encoding: 'utf8' });
+        assert.equal(r.status, 0, `nginx -t: ${r.stderr}\n${read(dist, 'nginx.conf')}`);
+      }
+      requireBinary('/usr/sbin/apache2', 'apache2');
+      const mods = target === 'cgi' ? ['mpm_prefork', 'cgi', 'rewrite'] : ['mpm_event', 'proxy', target === 'fastcgi' ? 'proxy_fcgi' : 'proxy_scgi'];
+      const httpd = join(dir, 'httpd-test.conf');
+      writeFileSync(
+        httpd,
+        [`ServerRoot ${dir}`, 'Listen 127.0.0.1:1', `PidFile ${dir}/httpd.pid`, 'ErrorLog /dev/stderr', ...['authz_core', 'alias', ...mods].map((m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`), `Include ${dist}/apache.conf`].join('\n'),
+      );
+      const a = spawnSync('/usr/sbin/apache2', ['-t', '-f', httpd], { encoding: 'utf8' });
+      assert.equal(a.status, 0, `apache2 -t: ${a.stderr}\n${read(dist, 'apache.conf')}`);
+      requireBinary('/usr/sbin/lighttpd', 'lighttpd');
+      const lconf = join(dir, 'lighttpd-test.conf');
+      writeFileSync(lconf, `server.document-root = "${dir}"\nserver.port = 1\ninclude "${dist}/lighttpd.conf"\n`);
+      const l = spawnSync('/usr/sbin/lighttpd', ['-tt', '-f', lconf, '-m', '/usr/lib/lighttpd'], { encoding: 'utf8' });
+      assert.equal(l.status, 0, `lighttpd -tt: ${l.stdout}${l.stderr}\n${read(dist, 'lighttpd.conf')}`);
+    });
+  }
+});
+
