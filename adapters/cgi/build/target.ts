@@ -12,7 +12,7 @@
  */
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nativeAddonPlugin } from '../../../src/bundle/native-addons.ts';
+import { nodePlatformOptions } from '../../../src/bundle/node-platform.ts';
 import type { Target } from '../../../src/bundle/target.ts';
 import type { ClassicTargetOptions } from '../../../src/config/define.ts';
 import { bakeClassicOptions, checkClassicOptions } from '../../fastcgi/build/classic-options.ts';
@@ -37,13 +37,11 @@ export const target: Target = {
   },
 
   esbuildOptions(ctx) {
+    // Resolved and bundled as on every Node target (src/bundle/node-platform.ts), as CommonJS:
+    // Node refuses ESM syntax in a file named app.cgi.
     return {
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      outfile: join(ctx.outDir, 'app.cgi'),
+      ...nodePlatformOptions({ outfile: join(ctx.outDir, 'app.cgi'), outDir: ctx.outDir, format: 'cjs' }),
       banner: { js: (ctx.options as ClassicTargetOptions).shebang ?? DEFAULT_SHEBANG },
-      plugins: [nativeAddonPlugin(ctx.outDir)],
     };
   },
 

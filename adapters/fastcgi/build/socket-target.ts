@@ -9,7 +9,7 @@
  * Never imported by runtime code.
  */
 import { join } from 'node:path';
-import { nativeAddonPlugin, REQUIRE_BANNER } from '../../../src/bundle/native-addons.ts';
+import { nodePlatformOptions } from '../../../src/bundle/node-platform.ts';
 import type { Target } from '../../../src/bundle/target.ts';
 import { bakeClassicOptions, checkClassicOptions } from './classic-options.ts';
 import { packageClassic } from './classic-package.ts';
@@ -35,16 +35,8 @@ export function socketTarget(name: 'fastcgi' | 'scgi', description: string): Tar
     },
 
     esbuildOptions(ctx) {
-      return {
-        platform: 'node',
-        format: 'esm',
-        // The oldest Node the output must run on (also 22 and 24), as the node target.
-        target: 'node20',
-        outfile: join(ctx.outDir, 'server.mjs'),
-        // Bundled CommonJS calls require('fs') through esbuild's __require: give ESM a require.
-        banner: { js: REQUIRE_BANNER },
-        plugins: [nativeAddonPlugin(ctx.outDir)],
-      };
+      // Resolved and bundled as on every Node target (src/bundle/node-platform.ts).
+      return nodePlatformOptions({ outfile: join(ctx.outDir, 'server.mjs'), outDir: ctx.outDir });
     },
 
     package: (ctx, build) => packageClassic(ctx, build.outputFiles, name, 'server.mjs'),
