@@ -183,8 +183,9 @@ const scgiHandler = createCgiHandler(app, { logError: quiet, maxBodySize: 1 << 1
 function fuzzFcgiConnection(input: Buffer): FakeSocket {
   const socket = new FakeSocket();
   try {
-    fastcgiConnection(socket as never, handler, { maxParamsSize: 4096, maxRequests: 8, idleTimeout: 0 }, quiet);
+    const conn = fastcgiConnection(socket as never, handler, { maxParamsSize: 4096, maxRequests: 8, idleTimeout: 1 }, quiet);
     for (const chunk of pieces(input)) socket.emit('data', chunk);
+    if (below(4) === 0) for (let i = 0; i < 3; i++) conn.sweep(1); // the idle timeout fires
     socket.emit('drain');
     if (below(2) === 0) socket.emit('end');
     else socket.destroy();
@@ -206,8 +207,9 @@ function checkFcgiOutput(socket: FakeSocket, input: Buffer): void {
 function fuzzScgiConnection(input: Buffer): void {
   const socket = new FakeSocket();
   try {
-    scgiConnection(socket as never, scgiHandler, { maxParamsSize: 4096, idleTimeout: 0 }, quiet);
+    const conn = scgiConnection(socket as never, scgiHandler, { maxParamsSize: 4096, idleTimeout: 1 }, quiet);
     for (const chunk of pieces(input)) socket.emit('data', chunk);
+    if (below(4) === 0) for (let i = 0; i < 3; i++) conn.sweep!(1); // the idle timeout fires
     socket.emit('drain');
     socket.emit('end');
   } catch (error) {

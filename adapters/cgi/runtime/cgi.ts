@@ -13,7 +13,7 @@ import type { App } from '../../../src/app.ts';
 import { createCgiHandler, type CgiHandlerOptions } from '../../_cgi/handler.ts';
 import type { CgiParams } from '../../_cgi/meta.ts';
 import type { ResponseSink } from '../../_cgi/response.ts';
-import { guardStdout, outliveResponse, removeHttpoxy } from './guard.ts';
+import { guardStdout, keepThroughSigterm, outliveResponse, removeHttpoxy } from './guard.ts';
 
 /** Options of `runCGI`. */
 export interface CGIOptions<Env = Record<string, unknown>> extends CgiHandlerOptions<Env> {
@@ -54,8 +54,13 @@ export function runCGI<Env = Record<string, unknown>>(app: App<Env>, options: CG
     const flushThenDone = (): void => {
       writeOut('', 'latin1', () => done());
     };
+    // Before the last byte goes out: the server may send SIGTERM as soon as it has it.
+    const beforeLastWrite = (): void => {
+      if (handler.waitUntil.size > 0 && options.exit === undefined) keepThroughSigterm(waitUntilTimeout);
+    };
     const sink: ResponseSink = {
       sendAll(head, body) {
+        beforeLastWrite();
         writeOut(head, 'latin1');
         if (body !== undefined) writeOut(body as string | Uint8Array);
         flushThenDone();
@@ -64,12 +69,14 @@ export function runCGI<Env = Record<string, unknown>>(app: App<Env>, options: CG
         writeOut(head, 'latin1');
       },
       write(chunk) {
+        beforeLastWrite(); // any chunk may be the one that completes a declared Content-Length
         return writeOut(chunk);
       },
       onDrain(callback) {
         process.stdout.once('drain', callback);
       },
       end() {
+        beforeLastWrite();
         flushThenDone();
       },
       destroy() {

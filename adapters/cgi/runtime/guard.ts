@@ -89,9 +89,7 @@ export function removeHttpoxy(env: NodeJS.ProcessEnv): Map<string, string> {
  * stderr to its end too, so there the response still ends with the process.
  */
 export function outliveResponse(timeoutMs: number): void {
-  process.on('SIGTERM', () => {
-    console.error(`[portico] app.cgi: SIGTERM after the response; finishing waitUntil work (up to ${timeoutMs} ms)`);
-  });
+  keepThroughSigterm(timeoutMs);
   try {
     if (!fstatSync(1).isFIFO() && !fstatSync(1).isSocket()) return; // a file or a terminal: nothing waits for EOF
     closeSync(1);
@@ -100,4 +98,19 @@ export function outliveResponse(timeoutMs: number): void {
   } catch {
     // fd 1 already gone: nothing to release
   }
+}
+
+let keeping = false;
+
+/**
+ * The SIGTERM half of `outliveResponse`, to call before the response's last byte is written:
+ * lighttpd sends SIGTERM the moment it has the Content-Length in, which can be before the
+ * write returns.
+ */
+export function keepThroughSigterm(timeoutMs: number): void {
+  if (keeping) return;
+  keeping = true;
+  process.on('SIGTERM', () => {
+    console.error(`[portico] app.cgi: SIGTERM after the response; finishing waitUntil work (up to ${timeoutMs} ms)`);
+  });
 }

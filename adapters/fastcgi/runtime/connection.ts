@@ -32,6 +32,8 @@ export interface FcgiConnection {
   readonly active: number;
   /** Finish what is in flight, take nothing new that would keep the connection, then close. */
   drain(): void;
+  /** The server's idle sweep (see `sweepPlan` in adapters/_cgi/server.ts). */
+  sweep(quietSweeps: number): void;
 }
 
 /**
@@ -51,7 +53,9 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
   let closed = false;
 
   socket.setNoDelay(true);
-  if (limits.idleTimeout > 0) socket.setTimeout(limits.idleTimeout);
+  // Idle detection by the server's sweep (sweepPlan): a flag per read, no timer per socket.
+  let heard = true;
+  let quiet = 0;
 
   const close = (why?: string): void => {
     if (closed) return;
@@ -188,6 +192,7 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
   };
 
   socket.on('data', (chunk: Buffer) => {
+    heard = true;
     try {
       reader.each(chunk, onRecord);
     } catch (error) {
@@ -206,12 +211,13 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     const waiting = drainWaiters.splice(0);
     for (const callback of waiting) callback();
   });
-  socket.on('timeout', () => {
+  const onIdle = (): void => {
     for (const req of requests.values()) if (req.started && !(req.exchange && !req.exchange.body.done)) return; // the app is at work
     if (requests.size > 0) log(`fastcgi: no bytes for ${limits.idleTimeout} ms with ${requests.size} request(s) unfinished; the connection is closed`);
     closed = true;
     socket.destroy();
-  });
+  };
+
   socket.on('end', () => {
     // A web server ends a FastCGI request early by closing the connection (spec §5.4): nginx
     // does so when its client goes away. A FIN is that close (no web server half-closes a
@@ -234,6 +240,15 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
   return {
     get active() {
       return requests.size;
+    },
+    sweep(quietSweeps: number) {
+      if (heard) {
+        heard = false;
+        quiet = 0;
+      } else if (++quiet >= quietSweeps && !closed) {
+        quiet = 0;
+        onIdle();
+      }
     },
     drain() {
       draining = true;

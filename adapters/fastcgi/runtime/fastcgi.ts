@@ -67,6 +67,7 @@ export function serveFastCGI<Env = Record<string, unknown>>(app: App<Env>, optio
     (socket, done) => fastcgiConnection(socket, handler, limits, log, done),
     handler.waitUntil,
     options,
+    { idleTimeout: limits.idleTimeout },
   );
 }
 

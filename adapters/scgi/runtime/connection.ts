@@ -29,7 +29,9 @@ export function scgiConnection(socket: Socket, handler: CgiHandler, limits: Scgi
   let exchange: CgiExchange | undefined;
   let answered = false;
   let closed = false;
-  if (limits.idleTimeout > 0) socket.setTimeout(limits.idleTimeout);
+  // Idle detection by the server's sweep (sweepPlan): a flag per read, no timer per socket.
+  let heard = true;
+  let quiet = 0;
 
   const close = (why?: string): void => {
     if (closed) return;
@@ -80,6 +82,7 @@ export function scgiConnection(socket: Socket, handler: CgiHandler, limits: Scgi
   };
 
   const onData = (chunk: Buffer): void => {
+    heard = true;
     if (exchange !== undefined) {
       exchange.body.push(chunk);
       return;
@@ -117,12 +120,13 @@ export function scgiConnection(socket: Socket, handler: CgiHandler, limits: Scgi
     if (exchange !== undefined && !exchange.body.done) exchange.body.end();
     else if (!answered) close(head === undefined || exchange !== undefined ? undefined : 'the connection ended inside the header block');
   });
-  socket.on('timeout', () => {
+  const onIdle = (): void => {
     if (exchange !== undefined && exchange.body.done) return; // the app is at work
     if (head !== undefined || exchange !== undefined) log(`scgi: no bytes for ${limits.idleTimeout} ms with the request unfinished; the connection is closed`);
     closed = true;
     socket.destroy();
-  });
+  };
+
   socket.on('error', () => {});
   socket.on('close', () => {
     closed = true;
@@ -133,6 +137,15 @@ export function scgiConnection(socket: Socket, handler: CgiHandler, limits: Scgi
   return {
     get active() {
       return exchange !== undefined && !answered ? 1 : 0;
+    },
+    sweep(quietSweeps: number) {
+      if (heard) {
+        heard = false;
+        quiet = 0;
+      } else if (++quiet >= quietSweeps && !closed) {
+        quiet = 0;
+        onIdle();
+      }
     },
     drain() {
       // One request a connection: one that has not sent its request yet is closed.

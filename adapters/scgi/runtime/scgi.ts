@@ -53,6 +53,7 @@ export function serveSCGI<Env = Record<string, unknown>>(app: App<Env>, options:
     (socket, done) => scgiConnection(socket, handler, { maxParamsSize, idleTimeout }, log, done),
     handler.waitUntil,
     options,
+    { idleTimeout },
   );
 }
 
