@@ -3,6 +3,7 @@
  * usage errors (exit 2), then the server. Shared so both scripts behave the same.
  */
 import { resolveApp, type App } from '../../src/app.ts';
+import { installCrashPolicy } from '../_node/crash-policy.ts';
 import { parseFlags, resolveAddress, usage, type ListenAddress } from './listen.ts';
 import type { BakedClassicOptions } from './options.ts';
 import type { ClassicHandle } from './server.ts';
@@ -32,7 +33,11 @@ export function startServer(mod: unknown, baked: BakedClassicOptions, protocol: 
     process.exit(2);
   }
   const app = resolveApp(mod, 'the bundled app');
-  const handle = serve(app, {
+  let handle: ClassicHandle | undefined;
+  // The crash policy of every long-running gateway (adapters/_node/crash-policy.ts): a rejection
+  // the app leaves is logged and the server goes on; an uncaught exception drains, then exits 1.
+  installCrashPolicy({ drain: () => handle?.close() ?? Promise.resolve() });
+  handle = serve(app, {
     basePath: baked.basePath,
     trustProxy: baked.trustProxy,
     maxBodySize: baked.maxBodySize,

@@ -29,8 +29,11 @@ export const target: Target = {
 
   entrySource(ctx) {
     return [
-      `import * as mod from ${JSON.stringify(ctx.entry)};`,
+      // The runtime first: importing it points console at stderr and drops HTTP_PROXY (httpoxy)
+      // before the app's own top level runs, so an app that logs while loading cannot write
+      // into the response.
       `import { start } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/cgi/runtime/start.ts'))};`,
+      `import * as mod from ${JSON.stringify(ctx.entry)};`,
       `start(mod, ${JSON.stringify(bakeClassicOptions(ctx))});`,
       '',
     ].join('\n');
