@@ -94,6 +94,8 @@ export interface ExeTargetOptions {
   maxBodySize?: number;
   /** Embed `publicDir` in the executable and serve it. Default true. */
   static?: boolean;
+  /** Cache-Control of served public/ files: one value, or `{ '/prefix/': value }` (longest prefix wins). Default: none. */
+  staticCacheControl?: string | Record<string, string>;
   /** What `--version` prints. Default: package.json's version, else '0.0.0'. */
   version?: string;
   /** Sign the Windows executable with osslsigncode: PEM certificate and key paths (relative to root). Default: unsigned. */

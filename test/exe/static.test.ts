@@ -5,10 +5,11 @@
  * executable holds the served files and none of the hidden ones.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { staticCases, type StaticTarget } from '../static/cases.ts';
-import { makeProject } from '../static/fixture.ts';
+import { CACHE_CONTROL, makeProject } from '../static/fixture.ts';
 import { buildExe, startExe } from './exe-process.ts';
 
 describe('exe with public/', () => {
@@ -18,6 +19,7 @@ describe('exe with public/', () => {
   let running: Awaited<ReturnType<typeof startExe>>;
   let target: StaticTarget;
   before(async () => {
+    writeFileSync(join(project, 'bundle.config.ts'), `export default { exe: { staticCacheControl: ${JSON.stringify(CACHE_CONTROL)} } };\n`);
     ({ exe, dir: outDir } = await buildExe('app.mjs', ['--base-path', '/shop'], { cwd: project }));
     running = await startExe(exe);
     target = { port: Number(new URL(running.baseUrl).port), base: '/shop', strongEtags: true };

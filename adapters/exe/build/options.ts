@@ -9,6 +9,7 @@ import { basename, extname, join } from 'node:path';
 import type { BuildContext } from '../../../src/bundle/target.ts';
 import type { ExeTargetOptions } from '../../../src/config/define.ts';
 import { badOption, PorticoError } from '../../../src/config/errors.ts';
+import { CACHE_CONTROL_EXPECTED, isCacheControlOption } from '../../../src/bundle/static-manifest.ts';
 import type { BakedExeOptions } from '../runtime/start.ts';
 
 const KNOWN: Record<keyof Omit<ExeTargetOptions, 'lightResponse'>, string> = {
@@ -20,6 +21,7 @@ const KNOWN: Record<keyof Omit<ExeTargetOptions, 'lightResponse'>, string> = {
   trustProxy: 'true, false, or the trusted proxies as a string or array of IPs, CIDRs, "loopback", "private" or "linklocal"',
   maxBodySize: 'a positive integer (bytes)',
   static: 'true or false',
+  staticCacheControl: CACHE_CONTROL_EXPECTED,
   version: 'a string such as "1.2.0"',
   sign: 'an object { cert, key, password? } of PEM file paths',
 };
@@ -36,6 +38,8 @@ function ok(name: keyof typeof KNOWN, value: unknown): boolean {
       return Number.isInteger(value) && (value as number) > 0;
     case 'static':
       return typeof value === 'boolean';
+    case 'staticCacheControl':
+      return isCacheControlOption(value);
     case 'sign': {
       const s = value as Record<string, unknown> | null;
       return typeof s === 'object' && s !== null && typeof s.cert === 'string' && typeof s.key === 'string' && (s.password === undefined || typeof s.password === 'string');
@@ -104,6 +108,7 @@ export function bakedExe(ctx: BuildContext): BakedExeOptions {
     trustProxy: o.trustProxy ?? false,
     maxBodySize: o.maxBodySize,
     static: ctx.publicDir !== undefined && o.static !== false,
+    ...(o.staticCacheControl !== undefined ? { staticCacheControl: o.staticCacheControl } : {}),
     lightResponse: ctx.lightResponse,
   };
 }

@@ -39,6 +39,6 @@ export function seaReader(asset: (key: string) => Uint8Array | undefined = seaAs
  * @example
  * serve(app, { static: embeddedPublic(manifest) });
  */
-export function embeddedPublic(manifest: StaticManifest): StaticFiles {
-  return { manifest, from: seaReader() };
+export function embeddedPublic(manifest: StaticManifest, cacheControl?: string | Record<string, string>): StaticFiles {
+  return { manifest, from: seaReader(), ...(cacheControl !== undefined ? { cacheControl } : {}) };
 }

@@ -27,6 +27,8 @@ export interface BakedExeOptions {
   maxBodySize: number | undefined;
   /** Whether public/ is embedded (as `public/<path>` assets) and served. */
   static: boolean;
+  /** Cache-Control of served files (exe.staticCacheControl, as node.staticCacheControl). Default: none. */
+  staticCacheControl?: string | Record<string, string>;
   /** Whether the bundle has portico's light classes (the build then keeps undici out of start-up). */
   lightResponse: boolean;
 }
@@ -64,7 +66,7 @@ export function start(mod: unknown, baked: BakedExeOptions, manifest?: StaticMan
       trustProxy: baked.trustProxy,
       ...(baked.maxBodySize !== undefined ? { maxBodySize: baked.maxBodySize } : {}),
       gateway: 'exe',
-      static: baked.static && manifest !== undefined ? embeddedPublic(manifest) : false,
+      static: baked.static && manifest !== undefined ? embeddedPublic(manifest, baked.staticCacheControl) : false,
     });
   let handle: ServeHandle | undefined;
   // The crash policy of every long-running gateway (adapters/_node/crash-policy.ts): a rejection
