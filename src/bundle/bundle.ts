@@ -177,7 +177,7 @@ export async function bundle(options: BundleOptions): Promise<BundleResult> {
   const prepared = await prepareBuild(options);
   const { target, ctx, esbuildOptions } = prepared;
   clearOutDir(ctx);
-  // The app check (it waits on a child process) runs beside the build and the packaging; a
+  // The app check (it waits on a worker thread) runs beside the build and the packaging; a
   // bundle without an app fails below, before anything is deployed. A failed build wins.
   const checked = options.checkApp === false || ctx.dev
     ? Promise.resolve()
