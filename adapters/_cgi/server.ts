@@ -9,6 +9,7 @@ import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { WaitUntilTracker } from '../_node/wait-until.ts';
 import { showAddress, type ListenAddress } from './listen.ts';
+import { drainOnSignals } from '../_node/shutdown-signals.ts';
 
 /** How a server listens and shuts down. */
 export interface ClassicServerOptions {
@@ -164,22 +165,11 @@ export function serveClassic(
     throw lastError;
   })();
 
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!options.silent) console.log(`[portico] ${signal}: finishing in-flight requests (up to ${gracefulTimeout} ms)`);
-    close().then(() => process.exit(0));
-  };
-  const handleSignals = options.handleSignals ?? true;
-  if (handleSignals) {
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  }
+  const stopSignals = options.handleSignals ?? true ? drainOnSignals(close, gracefulTimeout, options.silent) : undefined;
 
   function close(): Promise<void> {
     if (closing) return closing;
-    if (handleSignals) {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    }
+    stopSignals?.();
     const started = Date.now();
     closing = new Promise<void>((resolve) => {
       const stopped = new Promise<void>((done) => {

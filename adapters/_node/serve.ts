@@ -13,6 +13,7 @@ import type { App } from '../../src/app.ts';
 import { DEFAULT_MAX_BODY_SIZE, toNodeListener, type NodeListenerOptions } from './listener.ts';
 import { checkMs, checkPositive } from './options.ts';
 import { sendPlain } from './plain.ts';
+import { drainOnSignals } from './shutdown-signals.ts';
 
 /** Options of `serve`: the listener's options plus where and how to listen. */
 export interface ServeOptions<Env = Record<string, unknown>> extends NodeListenerOptions<Env> {
@@ -150,22 +151,11 @@ export function serve<Env = Record<string, unknown>>(app: App<Env>, options: Ser
   })();
 
   let closing: Promise<void> | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!options.silent) console.log(`[portico] ${signal}: finishing in-flight requests (up to ${gracefulTimeout} ms)`);
-    close().then(() => process.exit(0));
-  };
-  const handleSignals = options.handleSignals ?? true;
-  if (handleSignals) {
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  }
+  const stopSignals = options.handleSignals ?? true ? drainOnSignals(close, gracefulTimeout, options.silent) : undefined;
 
   function close(): Promise<void> {
     if (closing) return closing;
-    if (handleSignals) {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    }
+    stopSignals?.();
     listener.closing = true;
     const started = Date.now();
     closing = new Promise<void>((resolve) => {
