@@ -18,6 +18,7 @@ import type { ExeTargetOptions } from '../../../src/config/define.ts';
 import { baseBinary } from './base-binary.ts';
 import { bakedExe, exeName, resolveExeOptions } from './options.ts';
 import { hostPlatform, platformInfo } from './platforms.ts';
+import { lazyBuiltinsPlugin } from './lazy-builtins.ts';
 import { noUndiciLinkPlugin } from './no-undici-link.ts';
 import { buildSea } from './sea.ts';
 import { signWindows } from './sign.ts';
@@ -103,6 +104,8 @@ export const target: Target = {
       // An addon is an asset of the executable, loaded from the user cache (runtime/addons.ts).
       plugins: [
         ...(ctx.lightResponse ? [noUndiciLinkPlugin()] : []),
+        // crypto, fs/promises and child_process only when first used: none is on a plain start.
+        lazyBuiltinsPlugin(),
         nativeAddonPlugin(workDir(ctx), (key) => `module.exports = require(${loader}).loadAddon(${JSON.stringify(key)});`),
         {
           // esbuild resolves nothing by itself inside a plugin's namespace: point the stubs'
