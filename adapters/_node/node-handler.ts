@@ -18,6 +18,20 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (er
 const NOT_FOUND = 'Not Found\n';
 
 /**
+ * A client error handed to `next` (body-parser's 400 for malformed JSON, http-errors' 4xx):
+ * answered with its own status, as Express's final handler does, instead of a 500 blamed on the
+ * app. Its message is shown only when the error says it may be (`expose`, http-errors' flag).
+ */
+function clientErrorResponse(error: unknown): Response | undefined {
+  if (error === null || typeof error !== 'object') return undefined;
+  const e = error as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
+  const status = typeof e.status === 'number' ? e.status : e.statusCode;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 499) return undefined;
+  const text = e.expose !== false && typeof e.message === 'string' && e.message !== '' ? `${e.message}\n` : 'Bad Request\n';
+  return new FastResponse(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } }) as unknown as Response;
+}
+
+/**
  * @example
  * import express from 'express';
  * import { fromNodeHandler, serve } from 'portico/node';
@@ -69,7 +83,9 @@ function runDirect(handler: NodeHandler, request: NodeRequest): Promise<Response
     res.once('finish', answered);
     res.once('close', answered);
     const next = (error?: unknown) => {
-      if (error !== undefined && error !== null && error !== 'route' && error !== 'router') reject(error);
+      const client = res.headersSent ? undefined : clientErrorResponse(error);
+      if (client !== undefined) resolve(client);
+      else if (error !== undefined && error !== null && error !== 'route' && error !== 'router') reject(error);
       else if (!res.headersSent) resolve(new FastResponse(NOT_FOUND, { status: 404 }) as unknown as Response);
     };
     try {
@@ -254,7 +270,9 @@ function runSynthetic(handler: NodeHandler, request: Request, ctx: Context): Pro
     });
     const next = (error?: unknown) => {
       if (responded) return;
-      if (error !== undefined && error !== null && error !== 'route' && error !== 'router') reject(error);
+      const client = clientErrorResponse(error);
+      if (client !== undefined) resolve(client);
+      else if (error !== undefined && error !== null && error !== 'route' && error !== 'router') reject(error);
       else resolve(new FastResponse(NOT_FOUND, { status: 404 }) as unknown as Response);
     };
     try {

@@ -55,6 +55,10 @@ for (const mode of ['direct', 'synthetic'] as const) {
 
         assert.equal((await send(s.port, { path: '/api/missing' })).status, 418);
         assert.equal((await send(s.port, { path: '/api/nothing-here' })).status, 404);
+        // body-parser's 400 for malformed JSON keeps its status, as under plain Express.
+        const malformed = await send(s.port, { method: 'POST', path: '/api/echo', headers: { 'content-type': 'application/json' }, body: '{"n": ' });
+        assert.equal(malformed.status, 400);
+        assert.ok(!s.logs.some((l) => l.includes('SyntaxError')), 'a client error is not logged as the app failing');
         const fail = await send(s.port, { path: '/api/fail' });
         assert.equal(fail.status, 500);
         assert.equal((await send(s.port, { path: '/api/hello' })).status, 200);
