@@ -11,6 +11,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativeAddonFiles, nativeAddonPlugin, REQUIRE_BANNER } from '../../../src/bundle/native-addons.ts';
+import { nodeDevEntry } from '../../../src/bundle/node-dev-entry.ts';
 import { nodePlatformOptions } from '../../../src/bundle/node-platform.ts';
 import type { BuildContext, Target } from '../../../src/bundle/target.ts';
 import { manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
@@ -53,18 +54,10 @@ export const target: Target = {
     const app = JSON.stringify(ctx.entry);
     if (ctx.dev) {
       // `portico dev --target exe`: the node listener as the exe gateway, public/ from a live
-      // view of the source folder (as the node target's dev build does).
+      // view of the source folder (src/bundle/node-dev-entry.ts, as the node target's dev build).
       const b = bakedExe(ctx);
       const options = { basePath: b.basePath, trustProxy: b.trustProxy, maxBodySize: b.maxBodySize, gateway: 'exe' };
-      const statics = b.static ? `{ manifest: liveStaticRoutes(${JSON.stringify(ctx.publicDir)}), from: ${JSON.stringify(ctx.publicDir)} }` : 'false';
-      return [
-        `import * as mod from ${app};`,
-        `import { resolveApp } from ${JSON.stringify(join(ctx.porticoRoot, 'src/app.ts'))};`,
-        `import { toNodeListener } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/_node/listener.ts'))};`,
-        `import { liveStaticRoutes } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/_node/static-scan.ts'))};`,
-        `export const listener = toNodeListener(resolveApp(mod, ${app}), { ...${JSON.stringify(options)}, static: ${statics} });`,
-        '',
-      ].join('\n');
+      return nodeDevEntry(ctx, { listener: options, static: b.static, staticCacheControl: b.staticCacheControl });
     }
     const baked = bakedExe(ctx);
     return [

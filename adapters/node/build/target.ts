@@ -11,6 +11,7 @@
 import { join } from 'node:path';
 import { nativeAddonFiles } from '../../../src/bundle/native-addons.ts';
 import { nodePlatformOptions } from '../../../src/bundle/node-platform.ts';
+import { nodeDevEntry } from '../../../src/bundle/node-dev-entry.ts';
 import type { BuildContext, OutputFile, Target } from '../../../src/bundle/target.ts';
 import type { NodeTargetOptions } from '../../../src/config/define.ts';
 import { badOption, PorticoError } from '../../../src/config/errors.ts';
@@ -97,16 +98,7 @@ export const target: Target = {
         streamIdleTimeout: b.limits?.streamIdleTimeout,
         maxPipelined: b.limits?.maxPipelined,
       };
-      const cache = b.staticCacheControl !== undefined ? `, cacheControl: ${JSON.stringify(b.staticCacheControl)}` : '';
-      const statics = b.static ? `{ manifest: liveStaticRoutes(${JSON.stringify(ctx.publicDir)}), from: ${JSON.stringify(ctx.publicDir)}${cache} }` : 'false';
-      return [
-        `import * as mod from ${app};`,
-        `import { resolveApp } from ${JSON.stringify(join(ctx.porticoRoot, 'src/app.ts'))};`,
-        `import { toNodeListener } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/_node/listener.ts'))};`,
-        `import { liveStaticRoutes } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/_node/static-scan.ts'))};`,
-        `export const listener = toNodeListener(resolveApp(mod, ${app}), { ...${JSON.stringify(options)}, static: ${statics} });`,
-        '',
-      ].join('\n');
+      return nodeDevEntry(ctx, { listener: options, static: b.static, staticCacheControl: b.staticCacheControl });
     }
     const b = baked(ctx);
     return [
