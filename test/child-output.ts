@@ -37,3 +37,23 @@ export function awaitOutput(child: ChildProcess, pattern: RegExp, what: string, 
     child.once('exit', onExit);
   });
 }
+
+/**
+ * A `stop()` for a server child: SIGTERM (it drains and exits), SIGKILL if it has not exited
+ * after `graceMs`; resolves once it has exited. Harmless when it already has. Call it at once,
+ * where the child is spawned, so its 'exit' is never missed.
+ *
+ * @example
+ * const stop = stopper(child);
+ * await stop();
+ */
+export function stopper(child: ChildProcess, graceMs = 12_000): () => Promise<void> {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+}

@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { awaitOutput } from '../child-output.ts';
+import { awaitOutput, stopper } from '../child-output.ts';
 import type { RunningTarget } from '../conformance/suite.ts';
 import type { RunningPeer } from './peers.ts';
 
@@ -75,15 +75,7 @@ export interface RunningApp {
  */
 export async function startApp(app: BuiltApp, args: string[] = []): Promise<RunningApp> {
   const child = spawn(process.execPath, [join(app.dist, 'server.mjs'), ...args], { cwd: app.dist, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
+  const stop = stopper(child);
   try {
     const { logs } = await awaitOutput(child, /listening on (\S+)/, 'server.mjs', 10_000);
     return { pid: child.pid!, logs, stop };

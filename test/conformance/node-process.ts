@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { awaitOutput } from '../child-output.ts';
+import { awaitOutput, stopper } from '../child-output.ts';
 import type { RunningTarget } from './suite.ts';
 
 const CLI = new URL('../../bin/portico.mjs', import.meta.url).pathname;
@@ -40,14 +40,9 @@ export async function startBundledNode(
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stopChild = stopper(child);
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild();
     rmSync(dir, { recursive: true, force: true });
   };
   try {

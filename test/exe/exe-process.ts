@@ -8,7 +8,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { awaitOutput } from '../child-output.ts';
+import { awaitOutput, stopper } from '../child-output.ts';
 import type { RunningTarget } from '../conformance/suite.ts';
 
 const CLI = new URL('../../bin/portico.mjs', import.meta.url).pathname;
@@ -55,14 +55,9 @@ export async function startExe(exe: string, options: { env?: NodeJS.ProcessEnv; 
     env: options.env ?? {},
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stopChild = stopper(child);
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild();
     rmSync(folder, { recursive: true, force: true });
   };
   try {
