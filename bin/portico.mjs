@@ -5,7 +5,7 @@
 // scripts/build-package.mjs (`prepare`/`prepack`; esbuild, packages external). In a checkout,
 // lib/cli.mjs is (re)built here when it is missing or older than the sources, so `npm start`
 // works on Node 20 without a manual step.
-import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,21 +33,8 @@ if (process.features.typescript && !underNodeModules) {
 } else {
   cli = join(root, 'lib/cli.mjs');
   if (!existsSync(cli) || (!underNodeModules && statSync(cli).mtimeMs < sourcesTime())) {
-    // Keep in step with buildCli() in scripts/build-package.mjs. Written aside and renamed, so a
-    // concurrent run never imports a half-written file.
-    const esbuild = await import('esbuild');
-    const temp = `${cli}.${process.pid}.tmp`;
-    await esbuild.build({
-      entryPoints: [join(root, 'src/cli/main.ts')],
-      outfile: temp,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'warning',
-    });
-    renameSync(temp, cli);
+    const { buildCli } = await import('./build-cli.mjs');
+    await buildCli(root);
   }
 }
 const { main } = await import(pathToFileURL(cli).href);

@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { buildCli } from '../bin/build-cli.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const lib = join(root, 'lib');
@@ -67,21 +68,6 @@ function replaceDir(final, fill) {
   });
 }
 
-async function buildCli() {
-  // Keep in step with bin/portico.mjs, which rebuilds it the same way in a checkout.
-  const temp = join(lib, `cli.mjs.${process.pid}.tmp`);
-  await esbuild.build({
-    entryPoints: [join(root, 'src/cli/main.ts')],
-    outfile: temp,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  renameSync(temp, join(lib, 'cli.mjs'));
-}
 
 function buildJs(entries) {
   return replaceDir(join(lib, 'esm'), (outdir) =>
@@ -148,7 +134,7 @@ if (process.env.npm_lifecycle_event === 'prepare' && ['pack', 'publish'].include
 mkdirSync(lib, { recursive: true });
 const entries = packageEntries();
 try {
-  await Promise.all([buildCli(), buildJs(entries), buildTypes(entries)]);
+  await Promise.all([buildCli(root), buildJs(entries), buildTypes(entries)]);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
