@@ -5,11 +5,12 @@
  * connections close, waitUntil work settles, the unix socket file goes), and SIGTERM/SIGINT
  * wired to that when asked. Process-level crash handling is not here: see adapters/_node.
  */
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { chmodSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { WaitUntilTracker } from '../_node/wait-until.ts';
 import { showAddress, type ListenAddress } from './listen.ts';
 import { drainOnSignals } from '../_node/shutdown-signals.ts';
+import { clearStaleSocket } from '../_node/stale-socket.ts';
 
 /** How a server listens and shuts down. */
 export interface ClassicServerOptions {
@@ -64,26 +65,6 @@ export interface ClassicHandle {
   close(): Promise<void>;
 }
 
-/** A leftover socket file of a crashed server is removed; a live one is an error. */
-export async function clearStaleSocket(path: string): Promise<void> {
-  let isSocket = false;
-  try {
-    isSocket = lstatSync(path).isSocket();
-  } catch {
-    return;
-  }
-  if (!isSocket) throw new Error(`PORTICO_SOCKET_IN_USE: ${path} exists and is not a socket; choose another socket path`);
-  const alive = await new Promise<boolean>((resolve) => {
-    const c = connect(path);
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
-  if (alive) throw new Error(`PORTICO_SOCKET_IN_USE: a server already listens on ${path}; stop it or choose another socket path`);
-  unlinkSync(path);
-}
 
 function listenOn(server: Server, address: ListenAddress): Promise<void> {
   return new Promise<void>((resolve, reject) => {

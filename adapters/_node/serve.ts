@@ -5,15 +5,14 @@
  * Shared by the node and exe gateways.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { lstatSync, unlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { App } from '../../src/app.ts';
 import { DEFAULT_MAX_BODY_SIZE, toNodeListener, type NodeListenerOptions } from './listener.ts';
 import { checkMs, checkPositive } from './options.ts';
 import { sendPlain } from './plain.ts';
 import { drainOnSignals } from './shutdown-signals.ts';
+import { clearStaleSocket } from './stale-socket.ts';
 
 /** Options of `serve`: the listener's options plus where and how to listen. */
 export interface ServeOptions<Env = Record<string, unknown>> extends NodeListenerOptions<Env> {
@@ -59,26 +58,6 @@ export interface ServeHandle {
   close(): Promise<void>;
 }
 
-/** A leftover socket file from a crashed server is removed; a live one is an error. */
-async function clearStaleSocket(path: string): Promise<void> {
-  let isSocket = false;
-  try {
-    isSocket = lstatSync(path).isSocket();
-  } catch {
-    return; // no file
-  }
-  if (!isSocket) throw new Error(`PORTICO_SOCKET_IN_USE: ${path} exists and is not a socket; choose another "socket" path`);
-  const alive = await new Promise<boolean>((resolve) => {
-    const c = connect(path);
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
-  if (alive) throw new Error(`PORTICO_SOCKET_IN_USE: a server already listens on ${path}; stop it or choose another "socket" path`);
-  unlinkSync(path);
-}
 
 /**
  * Serve a portico app on node:http.
