@@ -9,22 +9,16 @@
 import { fileURLToPath } from 'node:url';
 import { resolveApp } from '../../../src/app.ts';
 import { installCrashPolicy } from '../../_node/crash-policy.ts';
-import { serve, type ServeHandle } from '../../_node/serve.ts';
+import { serve, type ServeHandle, type ServeOptions } from '../../_node/serve.ts';
 import type { StaticManifest } from '../../_static/manifest.ts';
 import { scanStaticFolder } from '../../_node/static-scan.ts';
 import type { StaticFiles } from '../../_node/static.ts';
 
-/** The limits a built server takes from bundle.config.ts (`node: {...}`) and from its flags. */
-export interface NodeLimits {
-  maxHeaderSize?: number;
-  headersTimeout?: number;
-  requestTimeout?: number;
-  keepAliveTimeout?: number;
-  responseTimeout?: number;
-  streamIdleTimeout?: number;
-  maxPipelined?: number;
-  maxBodySize?: number;
-}
+/**
+ * The limits a built server takes from bundle.config.ts (`node: {...}`) and from its flags:
+ * `serve()`'s own options, where each is documented with its default.
+ */
+export type NodeLimits = Pick<ServeOptions, 'maxHeaderSize' | 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout' | 'responseTimeout' | 'streamIdleTimeout' | 'maxPipelined' | 'maxBodySize'>;
 
 /** The options the node target bakes into server.mjs from bundle.config.ts. */
 export interface BakedNodeOptions {
