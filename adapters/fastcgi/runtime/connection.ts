@@ -13,6 +13,7 @@ import {
   decodePairs, encodePairs, encodeRecord, endRequest, KEEP_CONN, OVERLOADED, RecordError, RecordReader, RESPONDER, Type, UNKNOWN_ROLE, unknownType,
 } from './records.ts';
 import { Pending, type Link } from './pending.ts';
+import { IdleClock } from '../../_cgi/idle.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -54,8 +55,7 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
 
   socket.setNoDelay(true);
   // Idle detection by the server's sweep (sweepPlan): a flag per read, no timer per socket.
-  let heard = true;
-  let quiet = 0;
+  const clock = new IdleClock();
 
   const close = (why?: string): void => {
     if (closed) return;
@@ -192,7 +192,7 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
   };
 
   socket.on('data', (chunk: Buffer) => {
-    heard = true;
+    clock.heard();
     try {
       reader.each(chunk, onRecord);
     } catch (error) {
@@ -242,13 +242,7 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
       return requests.size;
     },
     sweep(quietSweeps: number) {
-      if (heard) {
-        heard = false;
-        quiet = 0;
-      } else if (++quiet >= quietSweeps && !closed) {
-        quiet = 0;
-        onIdle();
-      }
+      if (clock.sweep(quietSweeps) && !closed) onIdle();
     },
     drain() {
       draining = true;

@@ -9,6 +9,7 @@ import type { ResponseSink } from '../../_cgi/response.ts';
 import type { TrackedConnection } from '../../_cgi/server.ts';
 import { sendPlainCgi } from '../../_cgi/response.ts';
 import { NetstringError, parseScgiHeader } from './netstring.ts';
+import { IdleClock } from '../../_cgi/idle.ts';
 
 /** Limits of one connection. */
 export interface ScgiLimits {
@@ -30,8 +31,7 @@ export function scgiConnection(socket: Socket, handler: CgiHandler, limits: Scgi
   let answered = false;
   let closed = false;
   // Idle detection by the server's sweep (sweepPlan): a flag per read, no timer per socket.
-  let heard = true;
-  let quiet = 0;
+  const clock = new IdleClock();
 
   const close = (why?: string): void => {
     if (closed) return;
@@ -82,7 +82,7 @@ export function scgiConnection(socket: Socket, handler: CgiHandler, limits: Scgi
   };
 
   const onData = (chunk: Buffer): void => {
-    heard = true;
+    clock.heard();
     if (exchange !== undefined) {
       exchange.body.push(chunk);
       return;
@@ -139,13 +139,7 @@ export function scgiConnection(socket: Socket, handler: CgiHandler, limits: Scgi
       return exchange !== undefined && !answered ? 1 : 0;
     },
     sweep(quietSweeps: number) {
-      if (heard) {
-        heard = false;
-        quiet = 0;
-      } else if (++quiet >= quietSweeps && !closed) {
-        quiet = 0;
-        onIdle();
-      }
+      if (clock.sweep(quietSweeps) && !closed) onIdle();
     },
     drain() {
       // One request a connection: one that has not sent its request yet is closed.
