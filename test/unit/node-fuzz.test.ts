@@ -1,6 +1,9 @@
 // Generated raw requests (test/fuzz/http-requests.ts) against serve(), bounded: every one gets
 // a status or a closed connection, never a hang, never a 500, and the gateway logs nothing for
-// them (they are all the client's doing). The seeds change every run; a failure prints its
+// them (they are all the client's doing). The seeds are fixed (PORTICO_FUZZ_SEED picks others),
+// so the coverage checks at the end do not flake: with changing seeds, about 1 run in 50 drew
+// fewer than 60 requests that reach the app (12.8% of generated requests do). Wider exploration
+// is the script's job: `node test/fuzz/http-fuzz.ts --requests 100000`; a failure prints its
 // seed, and `node test/fuzz/http-fuzz.ts --seed <n> --requests 1` replays it on the bundle.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -30,7 +33,7 @@ test(`${COUNT} generated raw requests: no hang, no 500, nothing logged, the serv
     logError: (message, error) => logs.push(`${message} ${String(error ?? '')}`),
   });
   await handle.ready;
-  const base = Math.floor(Math.random() * 2 ** 30);
+  const base = Number(process.env.PORTICO_FUZZ_SEED ?? 1);
   const outcomes = new Map<string, number>();
   const bad: string[] = [];
   try {
