@@ -15,7 +15,7 @@
  *
  * A script, not a test. Needs nginx, apache2, php-fpm, wrk (Debian). See bench/README.md.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad } from './_lib/load.ts';
 import { payloadJson } from './_lib/payload.ts';
-import { freePort, installCleanup, start, stopAll, waitForHttp } from './_lib/processes.ts';
+import { cpuSeconds, freePort, installCleanup, start, stopAll, waitForHttp } from './_lib/processes.ts';
 import { formatInt, formatRatio, markdownTable, median } from './_lib/stats.ts';
 import { requireBinary, shareableNode, startApache, startNginx, type RunningPeer } from '../test/classic/peers.ts';
 
@@ -55,10 +55,21 @@ const cleanup = async (): Promise<void> => {
   rmSync(work, { recursive: true, force: true });
 };
 
-/** Pin a process and its children (nginx's worker) to one core. */
+/** A process and its children (nginx's worker, php-fpm's pool). */
+function family(pid: number): number[] {
+  // ps exits 1 when there is no child.
+  const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout;
+  return [pid, ...out.split('\n').map((s) => s.trim()).filter(Boolean).map(Number)];
+}
+
+/** Pin a process and its children to one core. */
 function pin(pid: number, cpu: number): void {
-  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map((s) => s.trim()).filter(Boolean);
-  for (const p of [String(pid), ...children]) execFileSync('taskset', ['-a', '-p', '-c', String(cpu), p], { stdio: 'ignore' });
+  for (const p of family(pid)) execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(p)], { stdio: 'ignore' });
+}
+
+/** CPU seconds used so far by a process and its children. */
+function familyCpu(pid: number): number {
+  return family(pid).reduce((sum, p) => sum + (cpuSeconds(p) ?? 0), 0);
 }
 
 function bundle(target: string, options: Record<string, unknown>, basePath = ''): string {
@@ -77,9 +88,10 @@ try {
   const porticoDist = bundle('fastcgi', { socket: join(work, 'portico.sock') }, '/portico');
   const portico = start(process.execPath, [join(porticoDist, 'server.mjs')], { cpu: 1 });
   let bufferedDist = '';
+  let buffered: ReturnType<typeof start> | undefined;
   if (flags.buffered) {
     bufferedDist = bundle('fastcgi-buffered', { socket: join(work, 'buffered.sock'), name: 'buffered' }, '/buffered');
-    start(process.execPath, [join(bufferedDist, 'server.mjs')], { cpu: 1 });
+    buffered = start(process.execPath, [join(bufferedDist, 'server.mjs')], { cpu: 1 });
   }
   const rawPort = await freePort();
   const raw = start(process.execPath, [join(here, 'servers/raw.ts')], { cpu: 1, env: { PORT: String(rawPort) } });
@@ -94,12 +106,15 @@ try {
     ['REQUEST_METHOD $request_method', 'REQUEST_URI $request_uri', 'QUERY_STRING $query_string', 'CONTENT_TYPE $content_type', 'CONTENT_LENGTH $content_length', 'SERVER_PROTOCOL $server_protocol', 'SERVER_NAME $server_name', 'SERVER_PORT $server_port', 'REMOTE_ADDR $remote_addr', 'SCRIPT_NAME $uri', `SCRIPT_FILENAME ${script}`]
       .map((p) => `fastcgi_param ${p};`)
       .join(' ');
+  const upstreamKeepalive = Number(/keepalive (\d+);/.exec(readFileSync(join(porticoDist, 'nginx-upstream.conf'), 'utf8'))![1]);
   const nginx = await startNginx(work, {
     http: [
       `include ${porticoDist}/nginx-upstream.conf;`,
       ...(bufferedDist ? [`include ${bufferedDist}/nginx-upstream.conf;`] : []),
-      `upstream raw_up { server 127.0.0.1:${rawPort}; keepalive 16; }`,
-      `upstream php_up { server unix:${work}/php.sock; keepalive 16; }`,
+      // The same idle-connection cache as the generated nginx-upstream.conf, so that no
+      // contender reconnects more than another.
+      `upstream raw_up { server 127.0.0.1:${rawPort}; keepalive ${upstreamKeepalive}; }`,
+      `upstream php_up { server unix:${work}/php.sock; keepalive ${upstreamKeepalive}; }`,
     ].join('\n'),
     server: [
       `include ${porticoDist}/nginx.conf;`,
@@ -113,11 +128,11 @@ try {
   pin(nginx.pid, 0);
 
   const contenders = [
-    { id: 'portico', label: 'nginx → portico FastCGI (unix, keep-conn)', path: '/portico' },
-    { id: 'http-proxy', label: 'nginx → proxy_pass → raw node:http', path: '/proxy' },
-    { id: 'php-fpm', label: 'nginx → php-fpm 8.2 (PHP hello)', path: '/php' },
-    { id: 'node-fastcgi', label: 'nginx → node-fastcgi', path: '/node-fastcgi' },
-    ...(flags.buffered ? [{ id: 'portico-buffered', label: 'nginx → portico FastCGI, fastcgi_request_buffering on', path: '/buffered' }] : []),
+    { id: 'portico', label: 'nginx → portico FastCGI (unix, keep-conn)', path: '/portico', pid: portico.pid! },
+    { id: 'http-proxy', label: 'nginx → proxy_pass → raw node:http', path: '/proxy', pid: raw.pid! },
+    { id: 'php-fpm', label: 'nginx → php-fpm 8.2 (PHP hello)', path: '/php', pid: php.pid! },
+    { id: 'node-fastcgi', label: 'nginx → node-fastcgi', path: '/node-fastcgi', pid: nodeFcgi.pid! },
+    ...(buffered ? [{ id: 'portico-buffered', label: 'nginx → portico FastCGI, fastcgi_request_buffering on', path: '/buffered', pid: buffered.pid! }] : []),
   ];
   const body = payloadJson();
   for (const c of contenders) {
@@ -133,13 +148,21 @@ try {
   const rps: Record<string, Record<string, number[]>> = {};
   const vsProxy: Record<string, Record<string, number[]>> = {};
   const vsPhp: Record<string, Record<string, number[]>> = {};
+  // CPU µs per request of nginx (its workers) and of the backend: which side limits a
+  // contender, and a figure that moves less than req/s when the machine is shared.
+  const cpu: Record<string, Record<string, { nginx: number[]; backend: number[] }>> = {};
   for (const w of workloads) for (const c of contenders) await runLoad('wrk', { url: nginx.baseUrl + c.path, method: w.id, body: w.body, contentType: w.contentType, seconds: 2, connections: 50, cpu: 0 }, work);
   for (let round = 0; round < rounds; round++) {
     for (const w of workloads) {
       const got: Record<string, number> = {};
       const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
       for (const c of order) {
+        const before = [familyCpu(nginx.pid), familyCpu(c.pid)];
         const r = await runLoad('wrk', { url: nginx.baseUrl + c.path, method: w.id, body: w.body, contentType: w.contentType, seconds, connections: 50, cpu: 0 }, work);
+        const count = r.rps * seconds;
+        const used = ((cpu[c.id] ??= {})[w.id] ??= { nginx: [], backend: [] });
+        used.nginx.push(((familyCpu(nginx.pid) - before[0]!) / count) * 1e6);
+        used.backend.push(((familyCpu(c.pid) - before[1]!) / count) * 1e6);
         if (r.non2xx || r.errors) console.error(`note: ${c.id} ${w.id} round ${round + 1}: ${r.non2xx} non-2xx, ${r.errors} socket errors`);
         got[c.id] = r.rps;
       }
@@ -163,6 +186,13 @@ try {
         formatRatio(median(vsProxy[c.id]!.POST!)),
         formatRatio(median(vsPhp[c.id]!.POST!)),
       ]),
+    ),
+  );
+  console.log('\nCPU µs per request (median), nginx worker + backend process(es):\n');
+  console.log(
+    markdownTable(
+      ['contender', 'GET nginx', 'GET backend', 'POST nginx', 'POST backend'],
+      contenders.map((c) => [c.label, ...(['GET', 'POST'] as const).flatMap((w) => [median(cpu[c.id]![w]!.nginx).toFixed(0), median(cpu[c.id]![w]!.backend).toFixed(0)])]),
     ),
   );
   await nginx.stop();
