@@ -5,7 +5,7 @@
  * gateways a synthetic pair is built from the Request, and what the handler writes becomes a
  * streamed Response.
  */
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
 import type { App, Context } from '../../src/app.ts';
 import { LightHeaders } from '../_http/headers.ts';
@@ -18,16 +18,26 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (er
 const NOT_FOUND = 'Not Found\n';
 
 /**
- * A client error handed to `next` (body-parser's 400 for malformed JSON, http-errors' 4xx):
- * answered with its own status, as Express's final handler does, instead of a 500 blamed on the
- * app. Its message is shown only when the error says it may be (`expose`, http-errors' flag).
+ * An error with an HTTP status handed to `next`, answered with that status as Express's final
+ * handler does, instead of a 500 blamed on the app:
+ * - 4xx (body-parser's 400 for malformed JSON, http-errors' 4xx): a client's mistake, not logged;
+ *   its message is shown only when the error says it may be (`expose`, http-errors' flag).
+ * - 501–599 (`next(createError(503))` while a dependency is down): the app chose the status; it
+ *   is logged as a server error and the body is the status text only.
+ * Undefined (the caller rejects, and the gateway logs it and answers 500) for anything else.
  */
-function clientErrorResponse(error: unknown): Response | undefined {
+function statusErrorResponse(error: unknown): Response | undefined {
   if (error === null || typeof error !== 'object') return undefined;
-  const e = error as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
+  const e = error as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown; stack?: unknown };
   const status = typeof e.status === 'number' ? e.status : e.statusCode;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 499) return undefined;
-  const text = e.expose !== false && typeof e.message === 'string' && e.message !== '' ? `${e.message}\n` : 'Bad Request\n';
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599 || status === 500) return undefined;
+  let text: string;
+  if (status >= 500) {
+    console.error(`[portico] the app answered ${status} through next(error): ${typeof e.stack === 'string' ? e.stack : String(e.message)}`);
+    text = `${STATUS_CODES[status] ?? 'Server Error'}\n`;
+  } else {
+    text = e.expose !== false && typeof e.message === 'string' && e.message !== '' ? `${e.message}\n` : 'Bad Request\n';
+  }
   return new FastResponse(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } }) as unknown as Response;
 }
 
@@ -83,8 +93,8 @@ function runDirect(handler: NodeHandler, request: NodeRequest): Promise<Response
     res.once('finish', answered);
     res.once('close', answered);
     const next = (error?: unknown) => {
-      const client = res.headersSent ? undefined : clientErrorResponse(error);
-      if (client !== undefined) resolve(client);
+      const answer = res.headersSent ? undefined : statusErrorResponse(error);
+      if (answer !== undefined) resolve(answer);
       else if (error !== undefined && error !== null && error !== 'route' && error !== 'router') reject(error);
       else if (!res.headersSent) resolve(new FastResponse(NOT_FOUND, { status: 404 }) as unknown as Response);
     };
@@ -270,8 +280,8 @@ function runSynthetic(handler: NodeHandler, request: Request, ctx: Context): Pro
     });
     const next = (error?: unknown) => {
       if (responded) return;
-      const client = clientErrorResponse(error);
-      if (client !== undefined) resolve(client);
+      const answer = statusErrorResponse(error);
+      if (answer !== undefined) resolve(answer);
       else if (error !== undefined && error !== null && error !== 'route' && error !== 'router') reject(error);
       else resolve(new FastResponse(NOT_FOUND, { status: 404 }) as unknown as Response);
     };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, mock, test } from 'node:test';
 import express from 'express';
 import { fromNodeHandler } from '../../adapters/node/runtime/node.ts';
 import type { Context } from '../../src/app.ts';
@@ -16,6 +16,7 @@ function expressApp() {
   });
   ex.get('/cookie', (req, res) => res.send(`cookie=${req.headers.cookie}`));
   ex.get('/missing', (_req, res) => res.sendStatus(418));
+  ex.get('/down', (_req, _res, next) => next(Object.assign(new Error('database down'), { status: 503, expose: false })));
   ex.get('/fail', () => {
     throw new Error('express route failed');
   });
@@ -59,6 +60,16 @@ for (const mode of ['direct', 'synthetic'] as const) {
         const malformed = await send(s.port, { method: 'POST', path: '/api/echo', headers: { 'content-type': 'application/json' }, body: '{"n": ' });
         assert.equal(malformed.status, 400);
         assert.ok(!s.logs.some((l) => l.includes('SyntaxError')), 'a client error is not logged as the app failing');
+        // A 5xx the app hands to next() keeps its status too, with the status text only, and is logged.
+        const logged = mock.method(console, 'error', () => {});
+        try {
+          const down = await send(s.port, { path: '/api/down' });
+          assert.equal(down.status, 503);
+          assert.equal(down.body.toString(), 'Service Unavailable\n');
+          assert.ok(logged.mock.calls.some((c) => String(c.arguments[0]).includes('503') && String(c.arguments[0]).includes('database down')));
+        } finally {
+          logged.mock.restore();
+        }
         const fail = await send(s.port, { path: '/api/fail' });
         assert.equal(fail.status, 500);
         assert.equal((await send(s.port, { path: '/api/hello' })).status, 200);
