@@ -61,6 +61,11 @@ export class BodyQueue {
     return this.#ended || this.#error !== undefined || this.#discarding;
   }
 
+  /** Bytes received and not yet read. */
+  get buffered(): number {
+    return this.#buffered;
+  }
+
   /** Bytes received so far. */
   get received(): number {
     return this.#received;

@@ -6,6 +6,10 @@ import { FastResponse } from '../../adapters/_http/response.ts';
 
 export const state = { pulled: 0, cancelled: false, aborted: false, waitUntilDone: false };
 
+/** '/read-later' reads its body only once '/open-gate' was requested. */
+let openGate: () => void = () => {};
+let gate = new Promise<void>((resolve) => (openGate = resolve));
+
 export const app = {
   async fetch(request: Request, _env: unknown, ctx: { basePath: string; gateway: string; clientAddress: string | undefined; platform: unknown; waitUntil(p: Promise<unknown>): void }): Promise<Response> {
     const url = new URL(request.url);
@@ -50,6 +54,14 @@ export const app = {
         state.waitUntilDone = false;
         ctx.waitUntil(new Promise((r) => setTimeout(() => { state.waitUntilDone = true; r(undefined); }, 200)));
         return new Response('answered');
+      case '/read-later': {
+        await gate;
+        gate = new Promise<void>((resolve) => (openGate = resolve));
+        return new Response(String((await request.arrayBuffer()).byteLength));
+      }
+      case '/open-gate':
+        openGate();
+        return new Response('open');
       case '/echo-stream':
         return new Response(request.body);
       default: {

@@ -74,6 +74,21 @@ describe('FastCGI responder', () => {
     c.close();
   });
 
+  it('keeps reading for the other requests on a connection while one app leaves its body unread', { timeout: 10_000 }, async () => {
+    // Request 1's app reads nothing until request 2 has been answered; its 600 KB body passes
+    // the 256 KB at which a lone request pauses the socket. Pausing here would stall both.
+    const c = await open();
+    const big = Buffer.alloc(600 * 1024, 97);
+    const twoParams = params(2, meta('/open-gate'));
+    const paramsEnd = encodeRecord(Type.PARAMS, 2); // request 2's params are still open while request 1's body arrives
+    c.write(Buffer.concat([begin(1, true), params(1, meta('/read-later', { REQUEST_METHOD: 'POST', CONTENT_LENGTH: String(big.length) })), begin(2, true), twoParams.subarray(0, twoParams.length - paramsEnd.length)]));
+    c.write(Buffer.concat([stdin(1, big), paramsEnd, stdin(2, '')]));
+    const [one, two] = await Promise.all([c.reply(1), c.reply(2)]);
+    assert.equal(two.body.toString(), 'open');
+    assert.equal(one.body.toString(), String(big.length));
+    c.close();
+  });
+
   it('reads params split over many records, with 4-byte lengths and padding', async () => {
     const c = await open();
     const long = 'v'.repeat(1000);

@@ -17,6 +17,9 @@ import { IdleClock } from '../../_cgi/idle.ts';
 
 const EMPTY = new Uint8Array(0);
 
+/** Body bytes a connection holds for requests whose apps do not read, before it stops reading anyway. */
+const MULTIPLEXED_HELD = 4 * 1024 * 1024;
+
 /** Limits of one connection. */
 export interface ConnectionLimits {
   /** Largest PARAMS block of one request, bytes; 431 beyond. */
@@ -50,6 +53,7 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
   /** Requests whose params are complete, to start once the current read is handled. */
   const ready: Pending[] = [];
   let paused = 0;
+  let socketPaused = false;
   let draining = false;
   let closed = false;
 
@@ -77,6 +81,7 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
       closed = true;
       socket.end();
     }
+    if (paused > 0) steer();
   };
 
   const link: Link = {
@@ -89,10 +94,35 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     waitDrain: (callback) => drainWaiters.push(callback),
   };
 
+  /** Requests still waiting for input: their params, or the rest of their body. */
+  const expectingInput = (): number => {
+    let n = 0;
+    for (const req of requests.values()) if (req.exchange === undefined ? req.params !== undefined : !req.exchange.body.done) n++;
+    return n;
+  };
+  const heldBytes = (): number => {
+    let n = 0;
+    for (const req of requests.values()) n += req.exchange?.body.buffered ?? 0;
+    return n;
+  };
+  /**
+   * Read or not. A body whose buffer is full asks to pause (`pressure`), but FastCGI has no flow
+   * control per request: a paused socket stops every request on the connection. So while another
+   * request on it still waits for input, reading goes on (a multiplexing web server never waits
+   * on an app that does not read its body), up to MULTIPLEXED_HELD bytes held for the
+   * connection's bodies, where memory comes first. nginx and Apache send one request at a time.
+   */
+  const steer = (): void => {
+    if (closed) return;
+    const stop = paused > 0 && (expectingInput() <= paused || heldBytes() > MULTIPLEXED_HELD);
+    if (stop === socketPaused) return;
+    socketPaused = stop;
+    if (stop) socket.pause();
+    else socket.resume();
+  };
   const pressure = (on: boolean): void => {
     paused += on ? 1 : -1;
-    if (paused > 0) socket.pause();
-    else if (!closed) socket.resume();
+    steer();
   };
 
   const begin = (id: number, c: Uint8Array, at: number, end: number): void => {
@@ -206,6 +236,8 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
       const starting = ready.splice(0);
       for (const req of starting) if (!req.gone) req.exchange!.start();
     }
+    // A request begun or a body finished in this read may change whether to keep reading.
+    if (paused > 0) steer();
   });
   socket.on('drain', () => {
     const waiting = drainWaiters.splice(0);
