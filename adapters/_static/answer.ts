@@ -12,7 +12,7 @@
  * bytes); `index.html` for a folder, and a 301 to `folder/` without the slash, so that the
  * index's relative links resolve. `X-Content-Type-Options: nosniff` on every file.
  */
-import { acceptedEncodings, noneMatch, notModifiedSince, parseRange, rangeStillValid } from './conditional.ts';
+import { acceptedEncodings, anyMatch, modifiedSince, noneMatch, notModifiedSince, parseRange, rangeStillValid } from './conditional.ts';
 import type { StaticEntry, StaticFileInfo, StaticRoute, StaticRoutes } from './manifest.ts';
 import { staticKey } from './path.ts';
 
@@ -32,7 +32,7 @@ export interface StaticOptions {
 
 /** What to send: status, header pairs flattened (`[name, value, name, value]`, lower-case names), and the bytes. */
 export interface StaticAnswer {
-  status: 200 | 206 | 301 | 304 | 416;
+  status: 200 | 206 | 301 | 304 | 412 | 416;
   headers: string[];
   /** The bytes to read: `file` is a manifest key or its `.br`/`.gz` sibling, `end` inclusive. None for HEAD, 3xx, 416 and empty files. */
   body: { file: string; start: number; end: number } | undefined;
@@ -115,6 +115,12 @@ export function answerStatic(
   if (cache !== undefined) headers.push('cache-control', cache);
   headers.push('accept-ranges', 'bytes', 'x-content-type-options', 'nosniff');
 
+  // RFC 9110 §13.2.2's order: the preconditions that fail with 412 first, then the 304s.
+  const im = header('if-match');
+  const ius = im === undefined ? header('if-unmodified-since') : undefined;
+  if (im !== undefined ? !anyMatch(im, info.etag) : ius !== undefined && info.mtime !== undefined && modifiedSince(ius, info.mtime)) {
+    return { status: 412, headers: ['content-length', '0'], body: undefined };
+  }
   const inm = header('if-none-match');
   const ims = inm === undefined ? header('if-modified-since') : undefined;
   if (inm !== undefined ? noneMatch(inm, info.etag) : ims !== undefined && info.mtime !== undefined && notModifiedSince(ims, info.mtime)) {

@@ -1,6 +1,6 @@
 /**
- * The request headers a static answer depends on, parsed: If-None-Match (RFC 9110 §13.1.2),
- * If-Modified-Since (§13.1.3), Range (§14.1.2), If-Range (§13.1.5), Accept-Encoding (§12.5.3).
+ * The request headers a static answer depends on, parsed: If-Match (RFC 9110 §13.1.1),
+ * If-Unmodified-Since (§13.1.4), If-None-Match (§13.1.2), If-Modified-Since (§13.1.3), Range (§14.1.2), If-Range (§13.1.5), Accept-Encoding (§12.5.3).
  * Every function takes the raw header value (or undefined) and never throws.
  */
 
@@ -18,6 +18,34 @@ export function noneMatch(header: string, etag: string): boolean {
     if ((tag.charCodeAt(0) === 87 ? tag.slice(2) : tag) === bare) return true;
   }
   return false;
+}
+
+/**
+ * If-Match against the current ETag, by the strong comparison (§8.8.3.2: a weak tag matches
+ * nothing); '*' matches any file. False means 412.
+ *
+ * @example
+ * anyMatch('"a", "b"', '"b"'); // true
+ * anyMatch('W/"b"', '"b"');    // false
+ */
+export function anyMatch(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  if (etag.charCodeAt(0) === 87 /* W */) return false;
+  for (const part of header.split(',')) if (part.trim() === etag) return true;
+  return false;
+}
+
+/**
+ * If-Unmodified-Since: true when the file changed after the date, which means 412. An
+ * unparseable date counts as absent (§13.1.4).
+ *
+ * @example
+ * modifiedSince('Thu, 01 Jan 2026 00:00:00 GMT', Date.UTC(2026, 5, 1)); // true
+ */
+export function modifiedSince(header: string, mtime: number): boolean {
+  const since = Date.parse(header);
+  if (Number.isNaN(since)) return false;
+  return Math.floor(mtime / 1000) * 1000 > since;
 }
 
 /**

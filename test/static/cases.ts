@@ -62,6 +62,15 @@ export function staticCases(name: string, target: () => StaticTarget): void {
     assert.equal((await get('/logo.png', { 'if-none-match': '"other"' })).status, 200);
   });
 
+  test(`${name}: If-Match that fails gives 412 with no body; a strong match the file`, async () => {
+    const etag = (await get('/logo.png')).headers.etag as string;
+    const failed = await get('/logo.png', { 'if-match': '"other"' });
+    assert.equal(failed.status, 412);
+    assert.equal(failed.body.length, 0);
+    // A weak tag (dev builds' file-date tags) never matches strongly (RFC 9110 §13.1.1).
+    assert.equal((await get('/logo.png', { 'if-match': etag })).status, target().strongEtags ? 200 : 412);
+  });
+
   test(`${name}: one range gives 206, an unsatisfiable one 416, a stale If-Range the whole file`, async () => {
     const r = await get('/logo.png', { range: 'bytes=10-19' });
     assert.equal(r.status, 206);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { answerStatic, findStatic, type StaticAnswer } from '../../adapters/_static/answer.ts';
-import { acceptedEncodings, noneMatch, notModifiedSince, parseRange, rangeStillValid } from '../../adapters/_static/conditional.ts';
+import { acceptedEncodings, anyMatch, modifiedSince, noneMatch, notModifiedSince, parseRange, rangeStillValid } from '../../adapters/_static/conditional.ts';
 import { staticRoutes, type StaticEntry, type StaticManifest, type StaticRoute } from '../../adapters/_static/manifest.ts';
 import { isServableKey, staticKey } from '../../adapters/_static/path.ts';
 
@@ -123,6 +123,27 @@ describe('static answer', () => {
     assert.equal(notModified.status, 304);
     assert.equal(header(notModified, 'content-encoding'), 'br');
     assert.equal(notModified.body, undefined);
+  });
+
+  test('preconditions: If-Match (strong) and If-Unmodified-Since fail with 412 before any 304', () => {
+    assert.equal(answer('/style.css', { 'if-match': '"css"' })!.status, 200);
+    assert.equal(answer('/style.css', { 'if-match': '"old", "css"' })!.status, 200);
+    assert.equal(answer('/style.css', { 'if-match': '*' })!.status, 200);
+    const failed = answer('/style.css', { 'if-match': '"old"', 'if-none-match': '"css"' })!;
+    assert.equal(failed.status, 412);
+    assert.equal(failed.body, undefined);
+    assert.equal(answer('/style.css', { 'if-match': 'W/"css"' })!.status, 412, 'a weak tag never matches strongly');
+    assert.equal(answer('/dated.txt', { 'if-match': 'W/"5-x"' })!.status, 412, 'nor does a weak current tag');
+    const since = new Date(MTIME).toUTCString();
+    assert.equal(answer('/dated.txt', { 'if-unmodified-since': since })!.status, 200);
+    assert.equal(answer('/dated.txt', { 'if-unmodified-since': new Date(MTIME - 2000).toUTCString() })!.status, 412);
+    assert.equal(answer('/dated.txt', { 'if-unmodified-since': 'garbage' })!.status, 200);
+    // If-Match present: If-Unmodified-Since is not looked at (§13.2.2).
+    assert.equal(answer('/style.css', { 'if-match': '"css"', 'if-unmodified-since': new Date(0).toUTCString() })!.status, 200);
+    // Without an mtime (bundles), If-Unmodified-Since cannot apply.
+    assert.equal(answer('/style.css', { 'if-unmodified-since': new Date(0).toUTCString() })!.status, 200);
+    assert.equal(anyMatch(' "a" ,"b"', '"b"'), true);
+    assert.equal(modifiedSince('not a date', MTIME), false);
   });
 
   test('encodings: br first, q=0 refuses, a range gets the plain bytes', () => {
