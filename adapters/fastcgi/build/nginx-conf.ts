@@ -9,12 +9,7 @@
  *
  * Build time only.
  */
-import { identifier, type ListenAddress, type SnippetInput } from './snippet-input.ts';
-
-/** `unix:/run/x.sock` or `127.0.0.1:9000`, as fastcgi_pass, scgi_pass and upstream servers write it. */
-function nginxAddress(address: ListenAddress): string {
-  return 'socket' in address ? `unix:${address.socket}` : `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
-}
+import { addressText, identifier, type SnippetInput } from './snippet-input.ts';
 
 /** The parameters of every request, for `fastcgi_param` or `scgi_param`. */
 function params(directive: string, basePath: string): string[] {
@@ -47,7 +42,7 @@ function passDirectives(input: SnippetInput, upstream: string): string[] {
   const fastcgi = input.transport === 'fastcgi';
   const d = fastcgi ? 'fastcgi' : 'scgi';
   return [
-    fastcgi ? `fastcgi_pass ${upstream};` : `scgi_pass ${nginxAddress(input.address!)};`,
+    fastcgi ? `fastcgi_pass ${upstream};` : `scgi_pass ${addressText(input.address!)};`,
     ...(fastcgi ? ['fastcgi_keep_conn on;'] : []),
     // Uploads stream to the app as they arrive (the gateway enforces its own body limit) and
     // responses stream to the client with backpressure, as on the node gateway.
@@ -94,7 +89,7 @@ export function nginxConfig(input: SnippetInput): Record<string, string> {
       `# portico fastcgi app "${input.name}": include this file at http { } level (e.g. from /etc/nginx/conf.d/),`,
       `# and ${input.dir}/nginx.conf inside a server { } block. Kept-alive connections carry many requests each.`,
       `upstream ${upstream} {`,
-      `    server ${nginxAddress(input.address!)};`,
+      `    server ${addressText(input.address!)};`,
       '    keepalive 16;',
       '}',
       '',

@@ -32,6 +32,17 @@ export interface SnippetInput {
   address: ListenAddress | undefined;
 }
 
+/**
+ * `unix:/run/x.sock` or `127.0.0.1:9000`: as nginx's fastcgi_pass, scgi_pass and upstream
+ * servers write an address, and as `portico dev` prints it.
+ *
+ * @example
+ * addressText({ host: '::1', port: 9000 }); // '[::1]:9000'
+ */
+export function addressText(address: ListenAddress): string {
+  return 'socket' in address ? `unix:${address.socket}` : `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+}
+
 /** The socket the snippets use when no address is configured (systemd's .socket creates it). */
 export function defaultSocket(name: string): string {
   return `/run/portico/${name}.sock`;
