@@ -1,7 +1,7 @@
 /**
  * What the conformance suite does not reach, through real servers running the generated files
  * verbatim: public/ served by nginx, Apache and lighttpd themselves (the app never sees those
- * requests; lighttpd for all three protocols), an app at the root (basePath ''), and the peer
+ * requests; lighttpd for all three protocols, nginx also for cgi through fcgiwrap), an app at the root (basePath ''), and the peer
  * quirks of issue 8: two Cookie headers (nginx sends them as two params; the app must see one
  * "a=1; b=2"), the Host port kept, a GET with an empty CONTENT_LENGTH, and a chunked upload that
  * Apache's mod_proxy_fcgi passes with no CONTENT_LENGTH at all.
@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { join } from 'node:path';
 import { buildClassic, startBoth, type Transport } from './classic-app.ts';
-import { shareableNode, startApache, startLighttpd, startNginx } from './peers.ts';
+import { shareableNode, startApache, startFcgiwrap, startLighttpd, startNginx } from './peers.ts';
 import type { RunningTarget } from '../conformance/suite.ts';
 import { FIXTURE_APP } from '../conformance/suite.ts';
 
@@ -64,6 +64,29 @@ const setups: Record<string, Setup> = {
     async start(basePath) {
       const app = await buildClassic(FIXTURE_APP, 'fastcgi', { basePath, publicFiles: PUBLIC, options: (dir) => ({ socket: join(dir, 'app.sock'), socketMode: 0o666 }) });
       return startBoth(app, () => startApache(app.dir, ['proxy', 'proxy_fcgi', 'alias'], `Include ${app.dist}/apache.conf`));
+    },
+  },
+  'nginx → fcgiwrap → cgi': {
+    async start(basePath) {
+      const app = await buildClassic(FIXTURE_APP, 'cgi', {
+        basePath,
+        publicFiles: PUBLIC,
+        options: (dir) => ({ shebang: `#!${process.execPath}`, fcgiwrapSocket: join(dir, 'fcgiwrap.sock') }),
+      });
+      return startBoth(
+        app,
+        async () => {
+          const wrap = await startFcgiwrap(app.dir);
+          try {
+            const peer = await startNginx(app.dir, { server: `include ${app.dist}/nginx.conf;` });
+            return { ...peer, logs: () => `${peer.logs()}\n--- fcgiwrap ---\n${wrap.logs()}`, stop: () => peer.stop().then(wrap.stop) };
+          } catch (error) {
+            await wrap.stop();
+            throw error;
+          }
+        },
+        false,
+      );
     },
   },
   'lighttpd mod_fastcgi → fastcgi': lighttpd('fastcgi'),

@@ -1,7 +1,8 @@
 /**
  * The `cgi` target (build time): `dist/cgi/app.cgi`, an executable CommonJS script that Apache
  * (`mod_cgi`) or lighttpd (`mod_cgi`) runs once per request, with `apache.conf` and
- * `lighttpd.conf` beside it (nginx runs no CGI: use the fastcgi target there).
+ * `lighttpd.conf` beside it, and `nginx.conf` for nginx, which runs no CGI itself: it hands requests
+ * to fcgiwrap (`cgi.fcgiwrapSocket`), which runs app.cgi.
  *
  * CommonJS because Node refuses ESM syntax in a file named `app.cgi`
  * (ERR_UNKNOWN_FILE_EXTENSION, DESIGN §6), and starts CommonJS faster, which a process per

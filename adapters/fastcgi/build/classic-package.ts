@@ -48,7 +48,7 @@ export function packageClassic(ctx: BuildContext, outputFiles: string[], transpo
 export function writeClassicConfigs(ctx: BuildContext, transport: Transport, scriptName: string, publicDir: string | undefined, systemd: boolean): OutputFile[] {
   const input = { ...snippetInput(ctx, transport, scriptName, publicDir !== undefined), publicDir };
   const configs: Record<string, string> = {
-    ...(transport === 'cgi' ? {} : nginxConfig(input)),
+    ...nginxConfig(input),
     'apache.conf': apacheConfig(input),
     'lighttpd.conf': lighttpdConfig(input),
     ...(transport === 'cgi' || !systemd ? {} : systemdUnits(input)),

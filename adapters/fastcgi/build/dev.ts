@@ -36,10 +36,11 @@ export function classicDevReach(ctx: BuildContext, transport: Transport): { url:
       : [`serving ${join(ctx.outDir, script)} there, restarted on every save`]),
     ...(transport === 'fastcgi' ? [`nginx:    include ${join(ctx.outDir, 'nginx-upstream.conf')}; (http { }) and ${join(ctx.outDir, 'nginx.conf')}; (server { })`] : []),
     ...(transport === 'scgi' ? [`nginx:    include ${join(ctx.outDir, 'nginx.conf')}; (server { })`] : []),
+    ...(transport === 'cgi' ? [`nginx:    include ${join(ctx.outDir, 'nginx.conf')}; (server { }; through fcgiwrap on ${addressText(input.address)})`] : []),
     `Apache:   Include ${join(ctx.outDir, 'apache.conf')}`,
     `lighttpd: include "${join(ctx.outDir, 'lighttpd.conf')}"`,
   ];
-  return { url: input.address ? addressText(input.address) : input.script, notes };
+  return { url: transport === 'cgi' ? input.script : addressText(input.address), notes };
 }
 
 /** The sessions' fronts by address: one per address, kept from build to build. */
@@ -57,7 +58,7 @@ const draining = new Set<Promise<void>>();
  */
 export async function socketDevHandle(ctx: BuildContext, transport: 'fastcgi' | 'scgi'): Promise<DevHandle> {
   writeClassicConfigs(ctx, transport, 'server.mjs', ctx.publicDir, false);
-  const address = snippetInput(ctx, transport, 'server.mjs', false).address!;
+  const address = snippetInput(ctx, transport, 'server.mjs', false).address;
   const key = addressText(address);
   let front = fronts.get(key);
   if (!front) {

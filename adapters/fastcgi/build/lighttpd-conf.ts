@@ -32,7 +32,7 @@ function appDirectives(input: SnippetInput, mount: string): string[] {
     const script = input.basePath === '' ? `${input.script}/` : input.script;
     return [`alias.url = (${q(mount)} => ${q(script)})`, 'cgi.assign = (".cgi" => "")'];
   }
-  const a = input.address!;
+  const a = input.address;
   const where = 'socket' in a ? [`"socket" => ${q(a.socket)}`] : [`"host" => ${q(a.host)}`, `"port" => ${a.port}`];
   return [
     `${input.transport}.server = (${q(mount)} => ((`,
