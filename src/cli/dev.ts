@@ -11,7 +11,7 @@ import { type BuildFlags, portFlag, resolveFromFlags, UsageError, withBuildFlags
 
 export function registerDev(cli: CAC): void {
   withBuildFlags(cli.command('dev [entry]', 'Serve the app locally, rebuilding on every change'), { target: true, output: false })
-    .option('--port <port>', 'Port (number, default: 3000; fastcgi and scgi listen where bundle.config.ts says)')
+    .option('--port <port>', 'Port (number, default: 3000)')
     .option('--host <host>', 'Interface to bind (string, default: 127.0.0.1)')
     .option('--event <kind>', 'With --target lambda: the event each request becomes, v2 (Function URL / HTTP API), v1 (REST API), alb or alb-multi (string, default: v2)')
     .example('portico dev --port 8080')
