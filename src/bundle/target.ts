@@ -91,6 +91,16 @@ export interface Target {
    */
   dev?(ctx: BuildContext, build: { url: string; outputFiles: string[]; flags?: Record<string, unknown> }): Promise<DevHandle> | DevHandle;
   /**
+   * For a target whose dev app is reached through another server rather than `portico dev`'s own
+   * HTTP port (fastcgi, scgi: the socket the developer's nginx connects to; cgi: the script the
+   * web server runs): where, and lines to print under it (the config files to include). With
+   * it, `portico dev` binds no HTTP port and `dev` returns handles without a `listener`.
+   *
+   * @example
+   * devReach(ctx) { return { url: 'unix:/run/portico/shop.sock', notes: ['nginx: include /srv/shop/.portico/dev/fastcgi/nginx.conf;'] }; }
+   */
+  devReach?(ctx: BuildContext): { url: string; notes: string[] };
+  /**
    * `portico deploy --target <name>`: ship what `package` wrote (the CLI bundles first).
    * `flags` are the command-line options as parsed (e.g. `{ dryRun: true }`). Log progress
    * with `log`. Without this hook, `portico deploy` fails with PORTICO_NO_DEPLOY.
@@ -100,8 +110,8 @@ export interface Target {
 
 /** What a target's `dev` hook hands the dev server for one build. */
 export interface DevHandle {
-  /** Serves one request of the dev server. Errors it throws become a 500 error page. */
-  listener(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
+  /** Serves one request of the dev server. Errors it throws become a 500 error page. Absent for a `devReach` target. */
+  listener?(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
   /** Release what this build holds (timers, child processes) once the next build replaced it. */
   close?(): void | Promise<void>;
 }

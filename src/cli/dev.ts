@@ -1,6 +1,8 @@
 /**
  * `portico dev [entry]`: serve the app on a local port, rebuilding and hot-swapping it on every
  * save, through the target's own adapter (node by default; `--target` for targets with a dev hook).
+ * fastcgi and scgi serve on the socket bundle.config.ts names (the developer's web server
+ * connects there) and cgi rewrites the script the web server runs: no HTTP port of its own.
  * A change to bundle.config.ts reloads the config and restarts on the same port; a config that
  * no longer loads is reported and the running session keeps serving.
  */
@@ -14,6 +16,7 @@ export function registerDev(cli: CAC): void {
     .option('--event <kind>', 'With --target lambda: the event each request becomes, v2 (Function URL / HTTP API), v1 (REST API), alb or alb-multi (string, default: v2)')
     .example('portico dev --port 8080')
     .example('portico dev --target lambda --event v1')
+    .example('portico dev --target fastcgi   # on fastcgi.socket; nginx includes .portico/dev/fastcgi/nginx.conf')
     .action(async (entry: string | undefined, flags: BuildFlags) => {
       let port = portFlag(flags.port) ?? 3000;
       if (flags.host !== undefined && (typeof flags.host !== 'string' || flags.host === '')) throw new UsageError('--host needs a value');
@@ -33,8 +36,9 @@ export function registerDev(cli: CAC): void {
           onConfigChange: (file) => void restart(file),
         });
         // Keep the port a restart binds, even when the first one was picked by the system (0).
-        port = Number(new URL(session.url).port);
+        if (session.url.startsWith('http')) port = Number(new URL(session.url).port);
         console.log(`portico dev (${config.target}): ${session.url}`);
+        for (const note of session.notes) console.log(`  ${note}`);
         return session;
       };
       let session = await start();

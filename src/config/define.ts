@@ -72,6 +72,8 @@ export interface ClassicTargetOptions {
   name?: string;
   /** cgi: the first line of app.cgi. Default '#!/usr/bin/env node'. */
   shebang?: string;
+  /** cgi: the socket of the fcgiwrap that nginx.conf hands requests to (nginx runs no CGI itself). Default '/run/fcgiwrap.socket' (Debian's fcgiwrap.socket). */
+  fcgiwrapSocket?: string;
   /** Swap portico's light Response/Headers in for this target only. Default: the top-level value. */
   lightResponse?: boolean;
 }

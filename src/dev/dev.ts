@@ -33,7 +33,10 @@ export interface DevOptions extends BundleOptions {
 }
 
 export interface DevSession {
+  /** The dev server's http:// URL, or where a `devReach` target is reached (`unix:/run/x.sock`). */
   url: string;
+  /** Lines to print under the URL (a `devReach` target's config files). */
+  notes: string[];
   server: DevServer;
   /** Rebuild now (what a file change does); resolves when the new build serves or failed. */
   rebuild(reason?: string): Promise<void>;
@@ -154,12 +157,16 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     return running;
   }
 
+  // A target reached through another server (a web server's FastCGI socket) binds no HTTP port.
+  const reach = target.devReach?.(ctx);
   let address;
-  try {
-    address = await server.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
-  } catch (error) {
-    await context.dispose();
-    throw error;
+  if (!reach) {
+    try {
+      address = await server.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
+    } catch (error) {
+      await context.dispose();
+      throw error;
+    }
   }
   await rebuild('first build');
   if (setupError) {
@@ -168,10 +175,11 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     await server.close();
     throw setupError;
   }
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}${ctx.basePath}/`;
+  const host = address && (address.family === 'IPv6' ? `[${address.address}]` : address.address);
+  const url = reach ? reach.url : `http://${host}:${address!.port}${ctx.basePath}/`;
   return {
     url,
+    notes: reach?.notes ?? [],
     server,
     rebuild,
     async close() {

@@ -103,6 +103,7 @@ export class DevServer {
     }
     const handle = state.kind === 'ok' ? state.handle : state.lastGood!;
     try {
+      if (!handle.listener) throw new Error('this build serves no HTTP (its target is reached through another server)');
       const result = handle.listener(req, res);
       if (result instanceof Promise) result.catch((error: unknown) => this.#crash(req, res, error));
     } catch (error) {

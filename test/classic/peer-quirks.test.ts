@@ -1,17 +1,17 @@
 /**
  * What the conformance suite does not reach, through real servers running the generated files
- * verbatim: public/ served by nginx and Apache themselves (the app never sees those requests),
- * an app at the root (basePath ''), and the peer quirks of issue 8: two Cookie headers (nginx
- * sends them as two params; the app must see one "a=1; b=2"), the Host port kept, a GET with an
- * empty CONTENT_LENGTH, and a chunked upload that Apache's mod_proxy_fcgi passes with no
- * CONTENT_LENGTH at all.
+ * verbatim: public/ served by nginx, Apache and lighttpd themselves (the app never sees those
+ * requests; lighttpd for all three protocols, nginx also for cgi through fcgiwrap), an app at the root (basePath ''), and the peer
+ * quirks of issue 8: two Cookie headers (nginx sends them as two params; the app must see one
+ * "a=1; b=2"), the Host port kept, a GET with an empty CONTENT_LENGTH, and a chunked upload that
+ * Apache's mod_proxy_fcgi passes with no CONTENT_LENGTH at all.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { join } from 'node:path';
-import { buildClassic, startBoth } from './classic-app.ts';
-import { startApache, startNginx } from './peers.ts';
+import { buildClassic, startBoth, type Transport } from './classic-app.ts';
+import { shareableNode, startApache, startFcgiwrap, startLighttpd, startNginx } from './peers.ts';
 import type { RunningTarget } from '../conformance/suite.ts';
 import { FIXTURE_APP } from '../conformance/suite.ts';
 
@@ -32,16 +32,79 @@ function request(url: string, options: { method?: string; headers?: http.Outgoin
   });
 }
 
-const setups = {
-  'nginx → fastcgi': async (basePath: string) => {
-    const app = await buildClassic(FIXTURE_APP, 'fastcgi', { basePath, publicFiles: PUBLIC, options: (dir) => ({ socket: join(dir, 'app.sock') }) });
-    return startBoth(app, () => startNginx(app.dir, { http: `include ${app.dist}/nginx-upstream.conf;`, server: `include ${app.dist}/nginx.conf;` }));
+/** A server in front of the app, and what it cannot carry (the reason, shown as a skip). */
+interface Setup {
+  start(basePath: string): Promise<RunningTarget>;
+  chunkedUpload?: string;
+}
+
+/** lighttpd in front of the app over `transport`, its generated lighttpd.conf included as written. */
+function lighttpd(transport: Transport): Setup {
+  return {
+    async start(basePath) {
+      const app = await buildClassic(FIXTURE_APP, transport, {
+        basePath,
+        publicFiles: PUBLIC,
+        options: (dir) => (transport === 'cgi' ? { shebang: `#!${shareableNode(dir)}` } : { socket: join(dir, 'app.sock') }),
+      });
+      return startBoth(app, () => startLighttpd(app.dir, `include "${app.dist}/lighttpd.conf"`), transport !== 'cgi');
+    },
+    chunkedUpload: 'lighttpd answers a chunked upload (no Content-Length) 411 when it streams request bodies (see test/conformance/lighttpd.test.ts)',
+  };
+}
+
+const setups: Record<string, Setup> = {
+  'nginx → fastcgi': {
+    async start(basePath) {
+      const app = await buildClassic(FIXTURE_APP, 'fastcgi', { basePath, publicFiles: PUBLIC, options: (dir) => ({ socket: join(dir, 'app.sock') }) });
+      return startBoth(app, () => startNginx(app.dir, { http: `include ${app.dist}/nginx-upstream.conf;`, server: `include ${app.dist}/nginx.conf;` }));
+    },
   },
-  'Apache mod_proxy_fcgi → fastcgi': async (basePath: string) => {
-    const app = await buildClassic(FIXTURE_APP, 'fastcgi', { basePath, publicFiles: PUBLIC, options: (dir) => ({ socket: join(dir, 'app.sock'), socketMode: 0o666 }) });
-    return startBoth(app, () => startApache(app.dir, ['proxy', 'proxy_fcgi', 'alias'], `Include ${app.dist}/apache.conf`));
+  'Apache mod_proxy_fcgi → fastcgi': {
+    async start(basePath) {
+      const app = await buildClassic(FIXTURE_APP, 'fastcgi', { basePath, publicFiles: PUBLIC, options: (dir) => ({ socket: join(dir, 'app.sock'), socketMode: 0o666 }) });
+      return startBoth(app, () => startApache(app.dir, ['proxy', 'proxy_fcgi', 'alias'], `Include ${app.dist}/apache.conf`));
+    },
   },
+  'nginx → fcgiwrap → cgi': {
+    async start(basePath) {
+      const app = await buildClassic(FIXTURE_APP, 'cgi', {
+        basePath,
+        publicFiles: PUBLIC,
+        options: (dir) => ({ shebang: `#!${process.execPath}`, fcgiwrapSocket: join(dir, 'fcgiwrap.sock') }),
+      });
+      return startBoth(
+        app,
+        async () => {
+          const wrap = await startFcgiwrap(app.dir);
+          try {
+            const peer = await startNginx(app.dir, { server: `include ${app.dist}/nginx.conf;` });
+            return { ...peer, logs: () => `${peer.logs()}\n--- fcgiwrap ---\n${wrap.logs()}`, stop: () => peer.stop().then(wrap.stop) };
+          } catch (error) {
+            await wrap.stop();
+            throw error;
+          }
+        },
+        false,
+      );
+    },
+  },
+  'lighttpd mod_fastcgi → fastcgi': lighttpd('fastcgi'),
+  'lighttpd mod_scgi → scgi': lighttpd('scgi'),
+  'lighttpd mod_cgi → cgi': lighttpd('cgi'),
 };
+
+/**
+ * Wait until the app has logged `portico-probe <id> ...` (the fixture prints one for every request
+ * with an x-probe-id header: a CGI script has no memory across requests to ask instead).
+ */
+async function probeLogged(target: RunningTarget, id: string): Promise<void> {
+  const end = Date.now() + 5_000;
+  while (!target.logs().includes(`portico-probe ${id} `)) {
+    if (Date.now() > end) throw new Error(`the app never logged probe ${id}:\n${target.logs()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 for (const [name, setup] of Object.entries(setups)) {
   for (const basePath of ['/shop', '']) {
@@ -49,7 +112,7 @@ for (const [name, setup] of Object.entries(setups)) {
       let target: RunningTarget;
       const url = (path: string): string => `${target.baseUrl}${basePath}${path}`;
       before(async () => {
-        target = await setup(basePath);
+        target = await setup.start(basePath);
       });
       after(() => target?.stop());
 
@@ -60,16 +123,20 @@ for (const [name, setup] of Object.entries(setups)) {
           assert.equal(res.body, text);
           assert.equal(res.headers['x-fixture-404'], undefined);
         }
-        const probe = JSON.parse((await request(url('/__probe?id=static'))).body);
-        assert.deepEqual(probe.events, [], 'the app saw a static request');
+        // A request the app does see, sent after them, is logged; the static ones never were.
+        await request(url('/ctx'), { headers: { 'x-probe-id': 'after-static' } });
+        await probeLogged(target, 'after-static');
+        assert.doesNotMatch(target.logs(), /portico-probe static /, 'the app saw a static request');
       });
       it('everything else under the mount reaches the app, with ctx.basePath', async () => {
-        const res = await request(url('/ctx'));
+        const res = await request(url('/ctx?q=a+b&r=%2F'));
         assert.equal(res.status, 200, res.body);
         const got = JSON.parse(res.body);
         assert.equal(got.basePath, basePath);
         assert.equal(new URL(got.url).pathname, '/ctx');
+        assert.equal(new URL(got.url).search, '?q=a+b&r=%2F', 'the query as sent');
         assert.equal((await request(url('/missing.txt'))).headers['x-fixture-404'], '1', 'a missing file is the app\'s 404');
+        assert.equal((await request(url('/css'))).headers['x-fixture-404'], '1', 'a folder of public/ is the app\'s');
       });
       it('keeps the port of the Host header', async () => {
         const got = JSON.parse((await request(url('/ctx'))).body);
@@ -79,9 +146,11 @@ for (const [name, setup] of Object.entries(setups)) {
         const res = await request(url('/headers'), { headers: { cookie: ['a=1', 'b=2'] } });
         assert.equal(JSON.parse(res.body).headers.cookie, 'a=1; b=2');
       });
-      it('a GET with an empty body and a chunked POST with no Content-Length both read right', async () => {
-        const get = await request(url('/upload-hash'), { method: 'POST', headers: { 'content-length': '0' } });
-        assert.equal(JSON.parse(get.body).bytes, 0);
+      it('a POST with an empty body reads right', async () => {
+        const empty = await request(url('/upload-hash'), { method: 'POST', headers: { 'content-length': '0' } });
+        assert.equal(JSON.parse(empty.body).bytes, 0);
+      });
+      it('a chunked POST with no Content-Length reads right', { skip: setup.chunkedUpload }, async () => {
         const chunked = await request(url('/echo'), { method: 'POST', headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' }, chunks: ['abc', 'def', 'ghi'] });
         assert.equal(chunked.status, 200, chunked.body);
         assert.equal(chunked.body, 'abcdefghi');

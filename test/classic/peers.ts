@@ -242,3 +242,36 @@ export function shareableNode(dir: string): string {
   }
   return path;
 }
+
+/**
+ * fcgiwrap (the FastCGI server that runs CGI scripts for nginx) on a unix socket in `dir`, in
+ * the foreground; `stop()` ends it by pid.
+ *
+ * @example
+ * const wrap = await startFcgiwrap(dir); // wrap.socket: '/tmp/x/fcgiwrap.sock'
+ */
+export async function startFcgiwrap(dir: string): Promise<{ socket: string; logs(): string; stop(): Promise<void> }> {
+  requireBinary('/usr/sbin/fcgiwrap', 'fcgiwrap');
+  const socket = join(dir, 'fcgiwrap.sock');
+  // -f: the scripts' stderr (the app's console) comes back to nginx's error log, not lost.
+  const child = spawn('/usr/sbin/fcgiwrap', ['-f', '-s', `unix:${socket}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  const end = Date.now() + 10_000;
+  while (!existsSync(socket)) {
+    if (child.exitCode !== null || Date.now() > end) {
+      await stop();
+      throw new Error(`fcgiwrap did not listen on ${socket}:\n${out}`);
+    }
+    await sleep(20);
+  }
+  return { socket, logs: () => out, stop };
+}

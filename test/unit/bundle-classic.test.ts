@@ -5,7 +5,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundle } from '../../src/bundle/bundle.ts';
@@ -64,13 +64,16 @@ describe('files written beside the script', () => {
     assert.match(read(dist, 'portico-blog.socket'), /^SocketMode=0660$/m);
     assert.match(read(dist, 'server.mjs'), /\nstart\(\w+, \{ "basePath": "", "trustProxy": false, "handleSignals": true \}\);\n/, 'no address baked in');
   });
-  it('cgi: an executable CommonJS app.cgi with the shebang, package.json beside it, no nginx or systemd files', async () => {
+  it('cgi: an executable CommonJS app.cgi with the shebang, package.json beside it, nginx.conf through fcgiwrap, no systemd files', async () => {
     const dist = await build('cgi', { shebang: '#!/usr/bin/node' }, '/app');
     const script = read(dist, 'app.cgi');
     assert.ok(script.startsWith('#!/usr/bin/node\n'), script.slice(0, 40));
     assert.equal(statSync(join(dist, 'app.cgi')).mode & 0o777, 0o755);
     assert.deepEqual(JSON.parse(read(dist, 'package.json')), { type: 'commonjs' });
-    assert.ok(!existsSync(join(dist, 'nginx.conf')));
+    assert.match(read(dist, 'nginx.conf'), /fastcgi_pass unix:\/run\/fcgiwrap\.socket;/, "Debian's fcgiwrap socket");
+    assert.match(read(dist, 'nginx.conf'), new RegExp(`fastcgi_param SCRIPT_FILENAME ${dist}/app\\.cgi;`));
+    assert.ok(!existsSync(join(dist, 'nginx-upstream.conf')));
+    assert.ok(!readdirSync(dist).some((f) => f.endsWith('.service') || f.endsWith('.socket')), 'no systemd units');
     assert.match(read(dist, 'apache.conf'), new RegExp(`RewriteRule "\\^/app\\(/\\.\\*\\)\\?\\$" "${dist}/app\\.cgi\\$1" \\[H=cgi-script,L\\]`));
     assert.match(read(dist, 'lighttpd.conf'), new RegExp(`alias\\.url = \\("/app" => "${dist}/app\\.cgi"\\)`));
   });

@@ -1,7 +1,8 @@
 /**
  * The `cgi` target (build time): `dist/cgi/app.cgi`, an executable CommonJS script that Apache
  * (`mod_cgi`) or lighttpd (`mod_cgi`) runs once per request, with `apache.conf` and
- * `lighttpd.conf` beside it (nginx runs no CGI: use the fastcgi target there).
+ * `lighttpd.conf` beside it, and `nginx.conf` for nginx, which runs no CGI itself: it hands requests
+ * to fcgiwrap (`cgi.fcgiwrapSocket`), which runs app.cgi.
  *
  * CommonJS because Node refuses ESM syntax in a file named `app.cgi`
  * (ERR_UNKNOWN_FILE_EXTENSION, DESIGN §6), and starts CommonJS faster, which a process per
@@ -13,10 +14,11 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodePlatformOptions } from '../../../src/bundle/node-platform.ts';
-import type { Target } from '../../../src/bundle/target.ts';
+import type { BuildContext, Target } from '../../../src/bundle/target.ts';
 import type { ClassicTargetOptions } from '../../../src/config/define.ts';
 import { bakeClassicOptions, checkClassicOptions } from '../../fastcgi/build/classic-options.ts';
-import { packageClassic } from '../../fastcgi/build/classic-package.ts';
+import { packageClassic, writeClassicConfigs } from '../../fastcgi/build/classic-package.ts';
+import { classicDevReach } from '../../fastcgi/build/dev.ts';
 
 /** The first line of app.cgi unless `cgi.shebang` says otherwise. */
 export const DEFAULT_SHEBANG = '#!/usr/bin/env node';
@@ -49,12 +51,27 @@ export const target: Target = {
   },
 
   package(ctx, build) {
-    const script = join(ctx.outDir, 'app.cgi');
-    chmodSync(script, 0o755);
-    const pkg = join(ctx.outDir, 'package.json');
-    writeFileSync(pkg, '{ "type": "commonjs" }\n');
+    const pkg = makeRunnable(ctx);
     const files = packageClassic(ctx, build.outputFiles, 'cgi', 'app.cgi');
     files.push({ path: pkg, kind: 'config' });
     return files;
   },
+
+  devReach: (ctx) => classicDevReach(ctx, 'cgi'),
+
+  // The web server runs the script per request: a save needs the rebuilt app.cgi, made
+  // runnable, and the config files beside it (naming the source public/ folder).
+  dev(ctx) {
+    makeRunnable(ctx);
+    writeClassicConfigs(ctx, 'cgi', 'app.cgi', ctx.publicDir, false);
+    return {};
+  },
 };
+
+/** Make app.cgi executable, with a package.json beside it that says CommonJS; returns that file. */
+function makeRunnable(ctx: BuildContext): string {
+  chmodSync(join(ctx.outDir, 'app.cgi'), 0o755);
+  const pkg = join(ctx.outDir, 'package.json');
+  writeFileSync(pkg, '{ "type": "commonjs" }\n');
+  return pkg;
+}

@@ -17,7 +17,7 @@ const MODULES: Record<SnippetInput['transport'], string> = {
 /** The `proxy:` handler URL: `proxy:unix:/run/x.sock|fcgi://localhost` or `proxy:fcgi://127.0.0.1:9000`. */
 function proxyHandler(input: SnippetInput): string {
   const scheme = input.transport === 'scgi' ? 'scgi' : 'fcgi';
-  const a = input.address!;
+  const a = input.address;
   return 'socket' in a ? `proxy:unix:${a.socket}|${scheme}://localhost` : `proxy:${scheme}://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
 }
 

@@ -32,6 +32,7 @@ const SOCKET = {
 
 const CGI = {
   shebang: 'a "#!" line, such as "#!/usr/bin/env node" or "#!/usr/bin/node"',
+  fcgiwrapSocket: 'an absolute unix socket path, such as "/run/fcgiwrap.socket"',
 } as const;
 
 /** What each transport accepts, with the expected-value text of its error. */
@@ -46,6 +47,7 @@ function valid(name: string, value: unknown): boolean {
     case 'host':
       return typeof value === 'string' && value !== '';
     case 'socket':
+    case 'fcgiwrapSocket':
       return typeof value === 'string' && value.startsWith('/');
     case 'trustProxy':
       return typeof value === 'boolean' || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));

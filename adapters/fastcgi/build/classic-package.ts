@@ -33,17 +33,29 @@ export function packageClassic(ctx: BuildContext, outputFiles: string[], transpo
       if (statSync(path).isFile()) files.push({ path, kind: 'asset' });
     }
   }
-  const input = snippetInput(ctx, transport, scriptName, hasPublic);
+  files.push(...writeClassicConfigs(ctx, transport, scriptName, hasPublic ? join(ctx.outDir, 'public') : undefined, true));
+  return files;
+}
+
+/**
+ * Write the web server files (and, with `systemd`, the systemd units) into `ctx.outDir`, for
+ * the script there and the public folder `publicDir` (the copy beside a bundle; `portico dev`
+ * names the source folder, so a saved file is served at once).
+ *
+ * @example
+ * writeClassicConfigs(ctx, 'cgi', 'app.cgi', ctx.publicDir, false);
+ */
+export function writeClassicConfigs(ctx: BuildContext, transport: Transport, scriptName: string, publicDir: string | undefined, systemd: boolean): OutputFile[] {
+  const input = { ...snippetInput(ctx, transport, scriptName, publicDir !== undefined), publicDir };
   const configs: Record<string, string> = {
-    ...(transport === 'cgi' ? {} : nginxConfig(input)),
+    ...nginxConfig(input),
     'apache.conf': apacheConfig(input),
     'lighttpd.conf': lighttpdConfig(input),
-    ...(transport === 'cgi' ? {} : systemdUnits(input)),
+    ...(transport === 'cgi' || !systemd ? {} : systemdUnits(input)),
   };
-  for (const [name, text] of Object.entries(configs)) {
+  return Object.entries(configs).map(([name, text]) => {
     const path = join(ctx.outDir, name);
     writeFileSync(path, text);
-    files.push({ path, kind: 'config' });
-  }
-  return files;
+    return { path, kind: 'config' };
+  });
 }

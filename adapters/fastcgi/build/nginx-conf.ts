@@ -9,12 +9,7 @@
  *
  * Build time only.
  */
-import { identifier, type ListenAddress, type SnippetInput } from './snippet-input.ts';
-
-/** `unix:/run/x.sock` or `127.0.0.1:9000`, as fastcgi_pass, scgi_pass and upstream servers write it. */
-function nginxAddress(address: ListenAddress): string {
-  return 'socket' in address ? `unix:${address.socket}` : `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
-}
+import { addressText, identifier, type SnippetInput } from './snippet-input.ts';
 
 /** The parameters of every request, for `fastcgi_param` or `scgi_param`. */
 function params(directive: string, basePath: string): string[] {
@@ -44,10 +39,21 @@ function params(directive: string, basePath: string): string[] {
 
 /** The directives that hand a request to the app, one per line. */
 function passDirectives(input: SnippetInput, upstream: string): string[] {
+  if (input.transport === 'cgi') {
+    // nginx runs no CGI: fcgiwrap (a FastCGI server) runs app.cgi per request with these params
+    // as its environment. It reads the body by CONTENT_LENGTH, so nginx buffers uploads.
+    return [
+      `fastcgi_pass ${addressText(input.address)};`,
+      'client_max_body_size 0;',
+      'fastcgi_buffering off;',
+      `fastcgi_param SCRIPT_FILENAME ${input.script};`,
+      ...params('fastcgi_param', input.basePath),
+    ];
+  }
   const fastcgi = input.transport === 'fastcgi';
   const d = fastcgi ? 'fastcgi' : 'scgi';
   return [
-    fastcgi ? `fastcgi_pass ${upstream};` : `scgi_pass ${nginxAddress(input.address!)};`,
+    fastcgi ? `fastcgi_pass ${upstream};` : `scgi_pass ${addressText(input.address)};`,
     ...(fastcgi ? ['fastcgi_keep_conn on;'] : []),
     // Uploads stream to the app as they arrive (the gateway enforces its own body limit) and
     // responses stream to the client with backpressure, as on the node gateway.
@@ -73,6 +79,7 @@ export function nginxConfig(input: SnippetInput): Record<string, string> {
   const head = [
     `# portico ${input.transport} app "${input.name}" mounted at ${mount}: include this file inside a server { } block`,
     ...(input.transport === 'fastcgi' ? [`# (and nginx-upstream.conf at http { } level), e.g.  include ${input.dir}/nginx.conf;`] : [`# e.g.  include ${input.dir}/nginx.conf;`]),
+    ...(input.transport === 'cgi' ? [`# nginx runs no CGI: fcgiwrap must listen on ${addressText(input.address)} (Debian: apt install fcgiwrap).`] : []),
     ...(input.publicDir ? [`# Files in ${input.publicDir} are served by nginx; every other request under ${mount} goes to the app.`] : []),
   ];
   const pass = passDirectives(input, upstream);
@@ -98,7 +105,7 @@ export function nginxConfig(input: SnippetInput): Record<string, string> {
       `# portico fastcgi app "${input.name}": include this file at http { } level (e.g. from /etc/nginx/conf.d/),`,
       `# and ${input.dir}/nginx.conf inside a server { } block. Kept-alive connections carry many requests each.`,
       `upstream ${upstream} {`,
-      `    server ${nginxAddress(input.address!)};`,
+      `    server ${addressText(input.address)};`,
       '    keepalive 64;',
       '}',
       '',

@@ -28,9 +28,23 @@ export interface SnippetInput {
   script: string;
   /** Absolute path of the copied public/ folder, when the app has one. */
   publicDir: string | undefined;
-  /** FastCGI/SCGI: where the app listens (and the web server connects). */
-  address: ListenAddress | undefined;
+  /** FastCGI/SCGI: where the app listens (and the web server connects); cgi: where fcgiwrap does. */
+  address: ListenAddress;
 }
+
+/**
+ * `unix:/run/x.sock` or `127.0.0.1:9000`: as nginx's fastcgi_pass, scgi_pass and upstream
+ * servers write an address, and as `portico dev` prints it.
+ *
+ * @example
+ * addressText({ host: '::1', port: 9000 }); // '[::1]:9000'
+ */
+export function addressText(address: ListenAddress): string {
+  return 'socket' in address ? `unix:${address.socket}` : `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+}
+
+/** Where Debian's fcgiwrap.socket listens: the cgi target's nginx.conf passes requests there. */
+export const DEBIAN_FCGIWRAP_SOCKET = '/run/fcgiwrap.socket';
 
 /** The socket the snippets use when no address is configured (systemd's .socket creates it). */
 export function defaultSocket(name: string): string {
@@ -53,7 +67,7 @@ export function snippetInput(ctx: BuildContext, transport: Transport, scriptName
     publicDir: hasPublic ? join(ctx.outDir, 'public') : undefined,
     address:
       transport === 'cgi'
-        ? undefined
+        ? { socket: o.fcgiwrapSocket ?? DEBIAN_FCGIWRAP_SOCKET }
         : o.port !== undefined
           ? { host: o.host ?? '127.0.0.1', port: o.port }
           : { socket: o.socket ?? defaultSocket(name) },

@@ -13,6 +13,7 @@ import { nodePlatformOptions } from '../../../src/bundle/node-platform.ts';
 import type { Target } from '../../../src/bundle/target.ts';
 import { bakeClassicOptions, checkClassicOptions } from './classic-options.ts';
 import { packageClassic } from './classic-package.ts';
+import { classicDevReach, socketDevHandle } from './dev.ts';
 
 /**
  * @example
@@ -40,5 +41,9 @@ export function socketTarget(name: 'fastcgi' | 'scgi', description: string): Tar
     },
 
     package: (ctx, build) => packageClassic(ctx, build.outputFiles, name, 'server.mjs'),
+
+    devReach: (ctx) => classicDevReach(ctx, name),
+
+    dev: (ctx) => socketDevHandle(ctx, name),
   };
 }

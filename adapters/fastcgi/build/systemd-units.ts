@@ -15,7 +15,7 @@ import type { SnippetInput } from './snippet-input.ts';
  */
 export function systemdUnits(input: SnippetInput): Record<string, string> {
   const unit = `portico-${input.name}`;
-  const a = input.address!;
+  const a = input.address;
   const listen = 'socket' in a ? a.socket : `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
   const socket = [
     `# portico ${input.transport} app "${input.name}": copy to /etc/systemd/system/ with ${unit}.service, then`,
