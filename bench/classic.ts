@@ -55,8 +55,6 @@ const cleanup = async (): Promise<void> => {
   rmSync(work, { recursive: true, force: true });
 };
 
-const PHP_CHILDREN = 2;
-
 /** A process and its children (nginx's worker, php-fpm's pool). */
 function family(pid: number): number[] {
   // ps exits 1 when there is no child.
@@ -100,7 +98,7 @@ try {
   const nodeFcgi = start(process.execPath, [join(here, 'servers/node-fastcgi.cjs')], { cpu: 1, env: { SOCKET: join(work, 'node-fastcgi.sock') } });
   writeFileSync(
     join(work, 'php-fpm.conf'),
-    `[global]\npid = ${work}/php-fpm.pid\nerror_log = ${work}/php-fpm.log\ndaemonize = no\n[bench]\nlisten = ${work}/php.sock\npm = static\npm.max_children = ${PHP_CHILDREN}\n`,
+    `[global]\npid = ${work}/php-fpm.pid\nerror_log = ${work}/php-fpm.log\ndaemonize = no\n[bench]\nlisten = ${work}/php.sock\npm = static\npm.max_children = 2\n`,
   );
   const php = start('/usr/sbin/php-fpm8.2', ['-R', '-F', '-y', join(work, 'php-fpm.conf')], { cpu: 1 });
   await waitForHttp(`http://127.0.0.1:${rawPort}/`, raw);
@@ -113,11 +111,10 @@ try {
     http: [
       `include ${porticoDist}/nginx-upstream.conf;`,
       ...(bufferedDist ? [`include ${bufferedDist}/nginx-upstream.conf;`] : []),
-      // The proxy path gets the idle-connection cache of the generated nginx-upstream.conf, so
-      // that neither reconnects more than the other. php-fpm's is its pool size: a php-fpm child
-      // serves one connection at a time, so more kept connections than children stall requests.
+      // Every upstream keeps as many idle connections as the generated nginx-upstream.conf, so
+      // that no contender reconnects more than another.
       `upstream raw_up { server 127.0.0.1:${rawPort}; keepalive ${upstreamKeepalive}; }`,
-      `upstream php_up { server unix:${work}/php.sock; keepalive ${PHP_CHILDREN}; }`,
+      `upstream php_up { server unix:${work}/php.sock; keepalive ${upstreamKeepalive}; }`,
     ].join('\n'),
     server: [
       `include ${porticoDist}/nginx.conf;`,
