@@ -98,7 +98,14 @@ export async function hostBun(root: string, platform: ExePlatform, options: Base
   const info = bunPlatformInfo(platform);
   const own = projectBun(root, info);
   if (own) return { path: own, version: versionOf(own), source: 'project' };
-  const got = await baseBinary(info, cacheOptions(info, '1', options));
+  let got;
+  try {
+    got = await baseBinary(info, cacheOptions(info, '1', options));
+  } catch (error) {
+    if (!(error instanceof PorticoError) || error.code !== 'PORTICO_EXE_OFFLINE') throw error;
+    // The registry's message names the download; say first where else a Bun can come from.
+    throw new PorticoError('PORTICO_EXE_OFFLINE', `no Bun for --runtime bun: PORTICO_BUN is unset, the project has no bun package (npm i -D bun), and ${error.message.replace(/^PORTICO_EXE_OFFLINE: /, '')}`);
+  }
   return { path: got.path, version: got.version, source: got.cached ? 'cache' : 'download' };
 }
 
