@@ -21,8 +21,19 @@ import { manifestExpression, staticManifestFor } from '../../../src/bundle/stati
 import { PorticoError } from '../../../src/config/errors.ts';
 import type { ExeTargetOptions } from '../../../src/config/define.ts';
 import { bunPlatformInfo, hostBun, targetBun } from './bun-binary.ts';
+import { lazyBuiltinsPlugin } from './lazy-builtins.ts';
 import { bakedExe, exeName } from './options.ts';
 import { hostPlatform, platformInfo, type ExePlatform } from './platforms.ts';
+
+/**
+ * Node built-ins the bun executable loads on first use: Bun builds each one when first imported,
+ * and a start that serves over TCP calls none of them (node:net and node:fs serve --socket's
+ * stale-socket check, node:child_process --open, node:async_hooks a request label the bun
+ * executable does not use). Loaded at start they took the hello app from 1.29× to 1.78× of a
+ * plain Bun.serve hello's time to first response (bench/exe-bun.ts, median of 15, both runs on
+ * a loaded machine; node:net alone takes 60-160 ms to import in Bun 1.4.5 there).
+ */
+export const BUN_LAZY_BUILTINS = ['net', 'fs', 'child_process', 'async_hooks', 'crypto', 'fs/promises'];
 
 /** The bundle `bun build --compile` starts from, in the scratch folder. */
 function mainFile(work: string): string {
@@ -54,8 +65,9 @@ export function bunEntrySource(ctx: BuildContext): string {
  */
 export function bunEsbuildOptions(work: string): BuildOptions {
   const shared = nodePlatformOptions({ outfile: mainFile(work), outDir: work, format: 'esm' });
-  // Bun 1.x runs what Node 22 runs and more: no syntax lowering.
-  return { ...shared, target: 'esnext', external: ['bun', 'bun:*'] };
+  // Bun 1.x runs what Node 22 runs and more: no syntax lowering. Node built-ins that a plain
+  // start never calls load on first use (lazy-builtins.ts).
+  return { ...shared, target: 'esnext', external: ['bun', 'bun:*'], plugins: [...(shared.plugins ?? []), lazyBuiltinsPlugin(BUN_LAZY_BUILTINS)] };
 }
 
 /**
@@ -98,6 +110,10 @@ export async function packageBun(ctx: BuildContext, work: string): Promise<Outpu
     stagePublic(ctx, work);
     args.push('--asset', 'public');
   }
+  // JavaScriptCore bytecode in the executable: the start skips parsing the bundle (229 → 200 ms
+  // to the first 200 under load, bench/exe-bun.ts). Only for the host: bytecode is tied to the
+  // Bun build that makes it, and a cross build's Bun is another binary.
+  if (platform === host) args.push('--bytecode');
   if (platform !== host) {
     const base = await targetBun(platform, bun.version);
     args.push(`--target=${bunPlatformInfo(platform).bunTarget}`, `--compile-executable-path=${base.path}`);
