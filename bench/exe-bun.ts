@@ -55,7 +55,7 @@ try {
   const prepared = await prepareBuild({ target: 'exe', entry: 'app.mjs', root: dir, publicDir: 'public', options: { runtime: 'bun' } });
   writeFileSync(join(dir, 'entry.mjs'), prepared.esbuildOptions.stdin!.contents as string);
   const bunOnly = join(dir, 'bun-bundler');
-  execFileSync(bun.path, ['build', '--compile', 'entry.mjs', '--outfile', bunOnly, '--asset', 'public', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig'], { cwd: dir, stdio: 'ignore' });
+  execFileSync(bun.path, ['build', '--compile', '--bytecode', 'entry.mjs', '--outfile', bunOnly, '--asset', 'public', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig'], { cwd: dir, stdio: 'ignore' });
 
   writeFileSync(join(dir, 'bun-hello.mjs'), BUN_HELLO);
   const bunHello = join(dir, 'bun-hello');
