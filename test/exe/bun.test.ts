@@ -1,6 +1,6 @@
 /**
  * `portico bundle --target exe --runtime bun`, beyond the conformance suite
- * (test/conformance/exe-bun.test.ts): public/ embedded and served with the node gateway's
+ * (test/conformance/exe.test.ts, once per runtime): public/ embedded and served with the node gateway's
  * semantics; the command line (PORT, --socket, --version), `exe.runtime` and `exe.maxBodySize`
  * from bundle.config.ts, a SIGTERM that lets in-flight requests and waitUntil work finish;
  * linux-arm64 (run under qemu-user) and win-x64 (a PE file) built from Linux with those
