@@ -1,7 +1,7 @@
 /**
  * `portico bundle --target exe --runtime bun`, beyond the conformance suite
  * (test/conformance/exe.test.ts, once per runtime): public/ embedded and served with the node gateway's
- * semantics; the command line (PORT, --socket, --version), `exe.runtime` and `exe.maxBodySize`
+ * semantics; a native addon embedded; the command line (PORT, --socket, --version), `exe.runtime` and `exe.maxBodySize`
  * from bundle.config.ts, a SIGTERM that lets in-flight requests and waitUntil work finish;
  * linux-arm64 (run under qemu-user) and win-x64 (a PE file) built from Linux with those
  * platforms' Bun from the npm registry; and the build errors: an unknown runtime, no Bun to
@@ -20,6 +20,7 @@ import { after, before, describe, test } from 'node:test';
 import { awaitOutput, stopper } from '../child-output.ts';
 import { staticCases, type StaticTarget } from '../static/cases.ts';
 import { CACHE_CONTROL, makeProject } from '../static/fixture.ts';
+import { makeHelloAddon } from '../native-addon.ts';
 import { readElf, readPe } from './binary-formats.ts';
 import { buildExe, startExe } from './exe-process.ts';
 
@@ -181,6 +182,21 @@ describe('bun executable: command line and config', () => {
     assert.match(running.logs(), /waitUntil done/);
     await running.stop();
   });
+});
+
+test('a native addon (.node) is embedded and loads from inside the bun executable', { timeout: 150_000 }, async () => {
+  const project = mkdtempSync(join(tmpdir(), 'portico-bun-native-'));
+  cleanup.push(project);
+  makeHelloAddon(project);
+  writeFileSync(join(project, 'app.mjs'), "import addon from 'hello-addon';\nexport default { fetch: () => new Response(addon.hello()) };\n");
+  const { exe, dir } = await buildExe('app.mjs', ['--runtime', 'bun'], { cwd: project });
+  cleanup.push(dir);
+  const running = await startExe(exe);
+  try {
+    assert.equal(await (await fetch(`${running.baseUrl}/`)).text(), 'native says hi');
+  } finally {
+    await running.stop();
+  }
 });
 
 describe('bun executable for other platforms (their Bun from the npm registry)', () => {

@@ -1,6 +1,6 @@
 /**
  * `portico bundle --target exe --runtime bun` (build time): the app and `runtime/bun-start.ts`
- * bundled by esbuild as for every other target (one ES module: the config's define, external and
+ * bundled by esbuild as for every other target (one CommonJS file: the config's define, external and
  * native addon handling apply unchanged), then `bun build --compile` turns that module, with
  * `public/` as embedded assets, into one executable with Bun inside.
  *
@@ -37,7 +37,7 @@ export const BUN_LAZY_BUILTINS = ['net', 'fs', 'child_process', 'async_hooks', '
 
 /** The bundle `bun build --compile` starts from, in the scratch folder. */
 function mainFile(work: string): string {
-  return join(work, 'main.mjs');
+  return join(work, 'main.cjs');
 }
 
 /**
@@ -57,14 +57,16 @@ export function bunEntrySource(ctx: BuildContext): string {
 }
 
 /**
- * esbuild options: an ES module resolved as on every Node target (Bun runs Node's packages),
- * with Bun's own modules left for Bun.
+ * esbuild options: one CommonJS file resolved as on every Node target (Bun runs Node's
+ * packages), with Bun's own modules left for Bun. CommonJS, as for the Node executable, because
+ * its `require("./native/<addon>.node")` stays a plain `require` that `bun build --compile` sees
+ * and embeds; an ES module's require comes from createRequire, which Bun cannot follow.
  *
  * @example
- * bunEsbuildOptions('/app/dist/exe/.sea'); // { platform: 'node', format: 'esm', outfile: '/app/dist/exe/.bun/main.mjs', ... }
+ * bunEsbuildOptions('/app/dist/exe/.sea'); // { platform: 'node', format: 'cjs', outfile: '/app/dist/exe/.sea/main.cjs', ... }
  */
 export function bunEsbuildOptions(work: string): BuildOptions {
-  const shared = nodePlatformOptions({ outfile: mainFile(work), outDir: work, format: 'esm' });
+  const shared = nodePlatformOptions({ outfile: mainFile(work), outDir: work, format: 'cjs' });
   // Bun 1.x runs what Node 22 runs and more: no syntax lowering. Node built-ins that a plain
   // start never calls load on first use (lazy-builtins.ts).
   return { ...shared, target: 'esnext', external: ['bun', 'bun:*'], plugins: [...(shared.plugins ?? []), lazyBuiltinsPlugin(BUN_LAZY_BUILTINS)] };
