@@ -151,6 +151,9 @@ export function bunServe(bun: BunGlobal, app: App<any>, options: BunServeAppOpti
     // One more byte than the limit: a chunked body crossing it errors the app's read; a declared
     // larger Content-Length never reaches Bun's own limit (413 above).
     maxRequestBodySize: Number.isFinite(maxBody) ? maxBody + 1 : Number.MAX_SAFE_INTEGER,
+    // Bun closes a connection silent for 10 s by default, a streamed response's pause included;
+    // the node gateway allows a 60 s pause (streamIdleTimeout).
+    idleTimeout: 60,
     fetch: handle,
     error: () => plain(500, 'Internal Server Error\n'),
   });
