@@ -199,6 +199,23 @@ test('a native addon (.node) is embedded and loads from inside the bun executabl
   }
 });
 
+test('--light-response forced on: the app gets portico\'s light Response and Bun.serve still answers', { timeout: 150_000 }, async () => {
+  const project = mkdtempSync(join(tmpdir(), 'portico-bun-light-'));
+  cleanup.push(project);
+  writeFileSync(join(project, 'app.mjs'), "export default { fetch: () => new Response('light ' + (Response !== globalThis.Response), { status: 201, headers: { 'x-a': '1' } }) };\n");
+  const { exe, dir } = await buildExe('app.mjs', ['--runtime', 'bun', '--light-response'], { cwd: project });
+  cleanup.push(dir);
+  const running = await startExe(exe);
+  try {
+    const res = await fetch(`${running.baseUrl}/`);
+    assert.equal(res.status, 201);
+    assert.equal(res.headers.get('x-a'), '1');
+    assert.equal(await res.text(), 'light true');
+  } finally {
+    await running.stop();
+  }
+});
+
 describe('bun executable for other platforms (their Bun from the npm registry)', () => {
   const project = mkdtempSync(join(tmpdir(), 'portico-bun-cross-'));
   cleanup.push(project);

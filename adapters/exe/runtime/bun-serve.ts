@@ -14,7 +14,9 @@ import { defaultLog, type LogError } from '../../_node/log.ts';
 import { compileTrust, resolveForwarded, type TrustProxy } from '../../_node/proxy.ts';
 import { WaitUntilTracker } from '../../_node/wait-until.ts';
 import type { BunStatic } from './bun-static.ts';
-import type { BunGlobal, BunServer } from './bun-types.ts';
+import { nativeClasses, type BunGlobal, type BunServer } from './bun-types.ts';
+
+const Native = nativeClasses();
 
 /** Options of `bunServe`. */
 export interface BunServeAppOptions {
@@ -61,7 +63,7 @@ class BunContext implements Context {
 const DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024;
 
 function plain(status: number, text: string): Response {
-  return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  return new Native.Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
 
 /**
@@ -69,9 +71,9 @@ function plain(status: number, text: string): Response {
  * build that forced `lightResponse` on) as the native Response it holds.
  */
 function native(value: unknown): Response | undefined {
-  if (value instanceof Response) return value;
+  if (value instanceof Native.Response) return value;
   const light = value as { _native?: unknown } | null;
-  return light !== null && typeof light === 'object' && light._native instanceof Response ? light._native : undefined;
+  return light !== null && typeof light === 'object' && light._native instanceof Native.Response ? light._native : undefined;
 }
 
 /**
@@ -133,7 +135,7 @@ export function bunServe(bun: BunGlobal, app: App<any>, options: BunServeAppOpti
     // The app gets a new Request only when its URL differs (mounted, or rewritten by a trusted
     // proxy); `new Request(url, request)` keeps method, headers, the body stream and the signal.
     const appUrl = appPath === path ? url : url.slice(0, pathStart) + appPath + url.slice(queryStart);
-    const appRequest = appUrl === request.url ? request : new Request(appUrl, request);
+    const appRequest = appUrl === request.url ? request : new Native.Request(appUrl, request);
     const ctx = new BunContext(waitUntil, clientAddress, basePath, { request, server });
     let result: Response | Promise<Response>;
     try {

@@ -9,7 +9,9 @@
 import { answerStatic, findStatic, type StaticOptions } from '../../_static/answer.ts';
 import { staticRoutes, type StaticManifest } from '../../_static/manifest.ts';
 import type { StaticReader } from '../../_static/reader.ts';
-import type { BunEmbeddedFile } from './bun-types.ts';
+import { nativeClasses, type BunEmbeddedFile } from './bun-types.ts';
+
+const Native = nativeClasses();
 
 /**
  * A reader of the embedded files: `file` is a manifest key (`/css/app.css`, or its `.br`/`.gz`
@@ -55,11 +57,11 @@ export function bunStatic(manifest: StaticManifest, reader: StaticReader<Blob>, 
     if (route === undefined) return undefined;
     const headers = request.headers;
     const answer = answerStatic(route, (name) => headers.get(name) ?? undefined, request.method, rawPath, search, basePath, options);
-    const out = new Headers();
+    const out = new Native.Headers();
     for (let i = 0; i < answer.headers.length; i += 2) out.append(answer.headers[i]!, answer.headers[i + 1]!);
     const want = answer.body;
     // A body-less answer keeps its Content-Length (HEAD, 304): Bun sends the header as given.
     const body = want === undefined ? null : (reader.read(want.file, want.start, want.end) as Blob);
-    return new Response(body, { status: answer.status, headers: out });
+    return new Native.Response(body, { status: answer.status, headers: out });
   };
 }

@@ -3,7 +3,7 @@
  * redeclares globals (Request, Response, fetch) that the rest of portico types from the DOM lib.
  * Checked against Bun itself by the bun tests (test/exe/bun.test.ts), which run the real thing.
  *
- * Run time only: types, and the one accessor of the global.
+ * Run time only: types, and accessors of the globals.
  */
 
 /** `Bun.serve`'s options, the ones portico sets. */
@@ -54,4 +54,17 @@ export interface BunGlobal {
  */
 export function bunGlobal(): BunGlobal | undefined {
   return (globalThis as { Bun?: BunGlobal }).Bun;
+}
+
+/**
+ * Bun's own Request, Response and Headers, taken from the global: a build with `lightResponse`
+ * forced on swaps portico's light classes in wherever bundled code, this runtime's included,
+ * names `Response` (esbuild `inject`), and Bun.serve takes only its own.
+ *
+ * @example
+ * new (nativeClasses().Response)('hi') instanceof globalThis.Response; // true, whatever the build injects
+ */
+export function nativeClasses(): { Request: typeof Request; Response: typeof Response; Headers: typeof Headers } {
+  const g = globalThis as unknown as { Request: typeof Request; Response: typeof Response; Headers: typeof Headers };
+  return { Request: g.Request, Response: g.Response, Headers: g.Headers };
 }
