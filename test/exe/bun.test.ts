@@ -1,8 +1,9 @@
 /**
- * `portico bundle --target exe --runtime bun`, beyond the conformance suite
- * (test/conformance/exe.test.ts, once per runtime): public/ embedded and served with the node gateway's
- * semantics; a native addon embedded; the command line (PORT, --socket, --version), `exe.runtime` and `exe.maxBodySize`
- * from bundle.config.ts, a SIGTERM that lets in-flight requests and waitUntil work finish;
+ * `portico bundle --target exe --runtime bun`, beyond the conformance suite (run once per
+ * runtime by test/conformance/exe.test.ts): public/ embedded and served with the node gateway's
+ * semantics; a native addon embedded; the command line (PORT, --socket, --version),
+ * `exe.runtime`, `exe.maxBodySize` and `exe.trustProxy` from bundle.config.ts, a forced
+ * `--light-response`, a SIGTERM that lets in-flight requests and waitUntil work finish;
  * linux-arm64 (run under qemu-user) and win-x64 (a PE file) built from Linux with those
  * platforms' Bun from the npm registry; and the build errors: an unknown runtime, no Bun to
  * be had. Every executable runs copied alone into an empty folder with an empty environment.
@@ -65,6 +66,7 @@ const APP = `export default {
       return new Response('slow done');
     }
     if (path === '/size') return new Response(String((await request.arrayBuffer()).byteLength));
+    if (path === '/who') return Response.json({ client: ctx.clientAddress, url: request.url });
     return new Response('runtime ' + (typeof Bun === 'object' ? 'bun' : 'node') + ' gateway ' + ctx.gateway);
   },
 };
@@ -94,7 +96,7 @@ describe('bun executable: command line and config', () => {
     writeFileSync(join(project, 'app.mjs'), APP);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shop', version: '1.2.3' }));
     // exe.runtime from the config, no --runtime flag.
-    writeFileSync(join(project, 'bundle.config.ts'), "export default { exe: { runtime: 'bun', maxBodySize: 1000 } };\n");
+    writeFileSync(join(project, 'bundle.config.ts'), "export default { exe: { runtime: 'bun', maxBodySize: 1000, trustProxy: 'loopback' } };\n");
     let dir: string;
     ({ exe, dir } = await buildExe('app.mjs', [], { cwd: project }));
     cleanup.push(dir);
@@ -156,6 +158,20 @@ describe('bun executable: command line and config', () => {
       assert.equal((await post(`${running.baseUrl}/size`, Buffer.alloc(1001), false)).status, 413);
       const chunked = await post(`${running.baseUrl}/size`, Buffer.alloc(1500), true).catch((error: Error) => ({ status: 0, body: error.message }));
       assert.notEqual(chunked.body, '1500', 'a chunked body over the limit must not reach the app whole');
+    } finally {
+      await running.stop();
+    }
+  });
+
+  test('exe.trustProxy: a trusted peer\'s X-Forwarded-For/-Proto/-Host set ctx.clientAddress and request.url', async () => {
+    const running = await startExe(exe);
+    try {
+      const forwarded = await (await fetch(`${running.baseUrl}/who?q=1`, { headers: { 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example' } })).json();
+      assert.deepEqual(forwarded, { client: '203.0.113.7', url: 'https://shop.example/who?q=1' });
+      const direct = await (await fetch(`${running.baseUrl}/who`)).json();
+      assert.equal(direct.client, '127.0.0.1');
+      const hostile = await (await fetch(`${running.baseUrl}/who`, { headers: { 'x-forwarded-host': 'evil.example/x?y' } })).json();
+      assert.equal(hostile.url, `${running.baseUrl}/who`, 'a forwarded host that is no host is ignored');
     } finally {
       await running.stop();
     }

@@ -114,10 +114,12 @@ export function bunServe(bun: BunGlobal, app: App<any>, options: BunServeAppOpti
       const forwarded = resolveForwarded(peer, (name) => request.headers.get(name), trust);
       clientAddress = forwarded.clientAddress;
       if (forwarded.proto !== undefined || forwarded.host !== undefined) {
+        // A new origin, built whole: setting only `host` on a URL would keep the socket's port.
+        // A host that is no host (`a/b`, spaces) leaves the URL as the socket gave it.
         const u = new URL(url);
-        if (forwarded.proto === 'http' || forwarded.proto === 'https') u.protocol = forwarded.proto;
-        if (forwarded.host !== undefined) u.host = forwarded.host;
-        url = u.href;
+        const proto = forwarded.proto === 'http' || forwarded.proto === 'https' ? forwarded.proto : u.protocol.slice(0, -1);
+        const origin = URL.parse(`${proto}://${forwarded.host ?? u.host}/`);
+        if (origin !== null && origin.pathname === '/' && origin.search === '' && origin.hash === '') url = `${origin.origin}${u.pathname}${u.search}`;
       }
     }
     // Bun hands over an absolute URL, dot segments already resolved: the path starts at the
