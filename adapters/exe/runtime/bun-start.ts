@@ -15,7 +15,7 @@ import type { StaticManifest } from '../../_static/manifest.ts';
 import { bunServe, type BunServeHandle } from './bun-serve.ts';
 import { bunEmbeddedReader, bunStatic } from './bun-static.ts';
 import { bunGlobal } from './bun-types.ts';
-import { exeUsage, parseExeArgs } from './flags.ts';
+import { serveCommand } from './command.ts';
 import { openBrowser } from './open.ts';
 import type { BakedExeOptions } from './start.ts';
 
@@ -31,21 +31,8 @@ const GRACEFUL_MS = 10_000;
 export async function startBun(mod: unknown, baked: BakedExeOptions, manifest?: StaticManifest): Promise<BunServeHandle | undefined> {
   const bun = bunGlobal();
   if (bun === undefined) throw new Error('PORTICO_EXE_RUNTIME: this entry runs under Bun (an executable built with --runtime bun)');
-  let command;
-  try {
-    command = parseExeArgs(process.argv.slice(2), process.env, baked);
-  } catch (error) {
-    console.error(`${baked.name}: ${(error as Error).message}`);
-    process.exit(2);
-  }
-  if (command.action === 'help') {
-    console.log(exeUsage(baked.name, baked));
-    return undefined;
-  }
-  if (command.action === 'version') {
-    console.log(`${baked.name} ${baked.version} (portico exe, Bun ${bun.version})`);
-    return undefined;
-  }
+  const command = serveCommand(baked, `Bun ${bun.version}`);
+  if (command === undefined) return undefined;
   const app = resolveApp(mod, 'the bundled app');
   const statics =
     baked.static && manifest !== undefined
