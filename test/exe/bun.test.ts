@@ -130,6 +130,22 @@ describe('bun executable: command line and config', () => {
     }
   });
 
+  test('a port in use is one line and exit code 1', async () => {
+    const { createServer } = await import('node:net');
+    const busy = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => busy.once('listening', resolve));
+    try {
+      const port = String((busy.address() as { port: number }).port);
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile(exe, ['--port', port], { env: {} }, (_e, _o, stderr) => resolve({ code: child.exitCode, stderr }));
+      });
+      assert.equal(run.code, 1);
+      assert.equal(run.stderr, `[portico] PORTICO_LISTEN_FAILED: cannot listen on 127.0.0.1:${port}: the address is in use (EADDRINUSE); stop the other server or choose another --port\n`);
+    } finally {
+      busy.close();
+    }
+  });
+
   test('--socket serves on a unix socket', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'portico-bun-sock-'));
     cleanup.push(folder);

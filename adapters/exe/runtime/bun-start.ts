@@ -55,8 +55,9 @@ export async function startBun(mod: unknown, baked: BakedExeOptions, manifest?: 
     console.error(`[portico] PORTICO_LISTEN_FAILED: cannot listen on ${where}: ${why}`);
     process.exit(1);
   }
-  // AsyncLocalStorage around every request costs more under Bun than under Node 24: the log line
-  // names no request (labelRequests: false), it still carries the error and its stack.
+  // The bun gateway calls the app outside crash-policy's requestScope, so a rejection's line names
+  // no request (labelRequests: false, which also leaves node:async_hooks unloaded); it carries
+  // the error and its stack.
   installCrashPolicy({ drain: () => handle.close(GRACEFUL_MS), drainTimeout: GRACEFUL_MS, labelRequests: false });
   drainOnSignals(() => handle.close(GRACEFUL_MS), GRACEFUL_MS, false);
   const server = handle.server;
