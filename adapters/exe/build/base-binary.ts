@@ -3,7 +3,8 @@
  * cache (`<cache>/portico/node/<package>@<version>/`), else downloaded once from the npm
  * registry, checked against `dist.integrity`, stripped or unsigned, and kept. A cached binary
  * is used without asking the network when it is the build's own Node version, and as the last
- * resort when the registry cannot be reached.
+ * resort when the registry cannot be reached. The bun executable's Bun (`@oven/bun-<platform>`,
+ * bun-binary.ts) comes the same way, into `<cache>/portico/bun/`, used as it is.
  *
  * Build time only.
  */
