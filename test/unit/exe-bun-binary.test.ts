@@ -6,7 +6,7 @@
  * Needs a real Bun: PORTICO_BUN (.ci/run sets it).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -72,6 +72,29 @@ test("bun's placeholder (install scripts off, no platform package) is not a Bun:
   process.env.PORTICO_NPM_REGISTRY = offline.PORTICO_NPM_REGISTRY;
   try {
     await assert.rejects(hostBun(dir, 'linux-x64', { cacheDir: join(root, 'empty-cache') }, {}), /PORTICO_EXE_OFFLINE: no Bun for --runtime bun: .*no @oven\/bun-linux-x64 for Bun 1 is cached/);
+  } finally {
+    if (saved === undefined) delete process.env.PORTICO_NPM_REGISTRY;
+    else process.env.PORTICO_NPM_REGISTRY = saved;
+  }
+});
+
+test('a cached Bun is used without asking the registry: the newest 1.x under <cache>/bun/@oven+bun-<platform>@<version>', async () => {
+  const cacheDir = join(root, 'seeded-cache');
+  for (const version of ['1.3.9', '1.4.5', '1.10.0']) {
+    const dir = join(cacheDir, 'bun', `@oven+bun-linux-x64@${version}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'bun'), `fake bun ${version}`);
+    const { size, mtimeMs } = statSync(join(dir, 'bun'));
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ name: '@oven/bun-linux-x64', version, integrity: 'sha512-x', sha256: 'x', size, mtimeMs }));
+  }
+  // A cached file that no longer matches its meta.json is not used.
+  writeFileSync(join(cacheDir, 'bun', '@oven+bun-linux-x64@1.10.0', 'bun'), 'truncated');
+  const dir = project('cached', { 'package.json': '{}' });
+  const saved = process.env.PORTICO_NPM_REGISTRY;
+  process.env.PORTICO_NPM_REGISTRY = offline.PORTICO_NPM_REGISTRY;
+  try {
+    const bun = await hostBun(dir, 'linux-x64', { cacheDir }, {});
+    assert.deepEqual(bun, { path: join(cacheDir, 'bun', '@oven+bun-linux-x64@1.4.5', 'bun'), version: '1.4.5', source: 'cache' });
   } finally {
     if (saved === undefined) delete process.env.PORTICO_NPM_REGISTRY;
     else process.env.PORTICO_NPM_REGISTRY = saved;
