@@ -131,7 +131,9 @@ export async function prepareBuild(options: BundleOptions): Promise<PreparedBuil
     options: targetOptions,
     porticoRoot: porticoRoot(),
     dev: options.dev ?? false,
-    lightResponse: (targetLight as boolean | undefined) ?? options.lightResponse ?? target.lightResponse ?? true,
+    lightResponse:
+      (targetLight as boolean | undefined) ?? options.lightResponse ??
+      (typeof target.lightResponse === 'function' ? target.lightResponse(targetOptions) : target.lightResponse) ?? true,
   };
   if (!existsSync(ctx.entry)) {
     throw new PorticoError('PORTICO_NO_ENTRY', `entry ${ctx.entry} does not exist; pass the path of your app module`);

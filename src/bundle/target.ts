@@ -54,9 +54,10 @@ export interface Target {
   /**
    * Whether builds for this target get portico's light Response/Headers when the config does
    * not say (`lightResponse`). Default true; a platform whose own classes are already fast
-   * (workerd) sets false.
+   * (workerd) sets false. A function decides from the target's resolved options (the exe target:
+   * false with `runtime: 'bun'`, whose Response is native).
    */
-  lightResponse?: boolean;
+  lightResponse?: boolean | ((options: Record<string, unknown>) => boolean);
   /**
    * Validate and fill defaults of this target's options (`config[name]`). Throw an Error whose
    * message names the option and the fix, e.g. `node.port must be a port number (0-65535)`.

@@ -84,6 +84,12 @@ export interface ExeTargetOptions {
   name?: string;
   /** The platform to build for (`--platform` wins). Default: the build machine's. */
   platform?: 'linux-x64' | 'linux-arm64' | 'win-x64';
+  /**
+   * What runs the app inside (`--runtime` wins): 'node' (a Node single executable application) or
+   * 'bun' (`bun build --compile` and `Bun.serve`; Bun from the project's `bun` package, else the
+   * npm registry). Default 'node'.
+   */
+  runtime?: 'node' | 'bun';
   /** Port the executable listens on unless `PORT` or `--port` says otherwise. Default 3000. */
   port?: number;
   /** Interface to bind unless `HOST` or `--host` says otherwise. Default '127.0.0.1' (this machine only). */

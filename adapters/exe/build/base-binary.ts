@@ -3,7 +3,8 @@
  * cache (`<cache>/portico/node/<package>@<version>/`), else downloaded once from the npm
  * registry, checked against `dist.integrity`, stripped or unsigned, and kept. A cached binary
  * is used without asking the network when it is the build's own Node version, and as the last
- * resort when the registry cannot be reached.
+ * resort when the registry cannot be reached. The bun executable's Bun (`@oven/bun-<platform>`,
+ * bun-binary.ts) comes the same way, into `<cache>/portico/bun/`, used as it is.
  *
  * Build time only.
  */
@@ -39,10 +40,18 @@ interface Meta {
 
 /** Options of `baseBinary`. */
 export interface BaseBinaryOptions {
-  /** The wanted version (default: the build's own Node, `process.versions.node`). */
+  /**
+   * The wanted version (default: the build's own Node, `process.versions.node`). A major alone
+   * ('1') takes the newest cached release of it, and asks the registry only when none is cached.
+   */
   version?: string;
   /** The cache root. Default `porticoCacheDir()` (e.g. ~/.cache/portico). */
   cacheDir?: string;
+  /**
+   * Another runtime's binary from the same registry (the bun executable's Bun): its cache folder
+   * under the root, file name, the preparation it needs, and how messages name it. Default Node's.
+   */
+  runtime?: { folder: string; fileName: string; prepare: (path: string, info: PlatformInfo) => void; label: string; size: string };
   /** Progress and notes. Default: stderr. */
   write?: (text: string) => void;
   tty?: boolean;
@@ -57,10 +66,10 @@ function binaryName(info: PlatformInfo): string {
  * mtime; the download itself was checked against the registry's integrity). Anything else
  * (a truncated copy, a hand-edited file) is downloaded again.
  */
-function readCached(dir: string, info: PlatformInfo): BaseBinary | undefined {
+function readCached(dir: string, info: PlatformInfo, fileName = binaryName(info)): BaseBinary | undefined {
   try {
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
-    const path = join(dir, binaryName(info));
+    const path = join(dir, fileName);
     const stat = statSync(path);
     if (stat.size !== meta.size || stat.mtimeMs !== meta.mtimeMs) return undefined;
     return { path, packageName: meta.name, version: meta.version, cached: true };
@@ -69,16 +78,21 @@ function readCached(dir: string, info: PlatformInfo): BaseBinary | undefined {
   }
 }
 
+/** The cache folder name of a package: a scope's slash would make a folder of its own. */
+function folderName(packageName: string): string {
+  return packageName.replace('/', '+');
+}
+
 /** The newest cached version of `info`'s package within `major`. */
-function newestCached(root: string, info: PlatformInfo, major: string): BaseBinary | undefined {
+function newestCached(root: string, info: PlatformInfo, major: string, fileName?: string): BaseBinary | undefined {
   if (!existsSync(root)) return undefined;
-  const prefix = `${info.packageName}@${major}.`;
+  const prefix = `${folderName(info.packageName)}@${major}.`;
   const versions = readdirSync(root)
     .filter((d) => d.startsWith(prefix))
-    .map((d) => d.slice(info.packageName.length + 1))
+    .map((d) => d.slice(prefix.length - major.length - 1))
     .sort((a, b) => b.localeCompare(a, 'en', { numeric: true }));
   for (const version of versions) {
-    const hit = readCached(join(root, `${info.packageName}@${version}`), info);
+    const hit = readCached(join(root, `${folderName(info.packageName)}@${version}`), info, fileName);
     if (hit) return hit;
   }
   return undefined;
@@ -94,18 +108,19 @@ function newestCached(root: string, info: PlatformInfo, major: string): BaseBina
 export async function baseBinary(info: PlatformInfo, options: BaseBinaryOptions = {}): Promise<BaseBinary> {
   const wanted = options.version ?? process.versions.node;
   const major = wanted.split('.')[0]!;
-  const root = join(options.cacheDir ?? porticoCacheDir(), 'node');
+  const runtime = options.runtime ?? { folder: 'node', fileName: binaryName(info), prepare: prepareBase, label: 'Node', size: '30-50 MB' };
+  const root = join(options.cacheDir ?? porticoCacheDir(), runtime.folder);
   const write = options.write ?? ((text: string) => process.stderr.write(text));
-  const exact = readCached(join(root, `${info.packageName}@${wanted}`), info);
+  const exact = wanted === major ? newestCached(root, info, major, runtime.fileName) : readCached(join(root, `${folderName(info.packageName)}@${wanted}`), info, runtime.fileName);
   if (exact) return exact;
 
   // Without the registry: the newest cached release of the same major, else a one-line error.
   const offline = (why: string): BaseBinary => {
-    const fallback = newestCached(root, info, major);
+    const fallback = newestCached(root, info, major, runtime.fileName);
     if (!fallback) {
       throw new PorticoError(
         'PORTICO_EXE_OFFLINE',
-        `cannot reach the npm registry (${registryUrl()}: ${why}) and no ${info.packageName} for Node ${major} is cached in ${root}; connect once so it can be downloaded (about 30-50 MB), or set PORTICO_NPM_REGISTRY to a registry mirror you can reach`,
+        `cannot reach the npm registry (${registryUrl()}: ${why}) and no ${info.packageName} for ${runtime.label} ${major} is cached in ${root}; connect once so it can be downloaded (about ${runtime.size}), or set PORTICO_NPM_REGISTRY to a registry mirror you can reach`,
       );
     }
     write(`[portico] the npm registry is unreachable (${why}); using the cached ${fallback.packageName}@${fallback.version}\n`);
@@ -118,8 +133,8 @@ export async function baseBinary(info: PlatformInfo, options: BaseBinaryOptions 
     if (error instanceof OfflineError) return offline(error.message);
     throw error;
   }
-  const dir = join(root, `${pkg.name}@${pkg.version}`);
-  const hit = readCached(dir, info);
+  const dir = join(root, `${folderName(pkg.name)}@${pkg.version}`);
+  const hit = readCached(dir, info, runtime.fileName);
   if (hit) return hit;
 
   let tgz: Uint8Array;
@@ -137,9 +152,9 @@ export async function baseBinary(info: PlatformInfo, options: BaseBinaryOptions 
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   try {
-    const path = join(staging, binaryName(info));
+    const path = join(staging, runtime.fileName);
     writeFileSync(path, binary, { mode: 0o755 });
-    prepareBase(path, info);
+    runtime.prepare(path, info);
     const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
     const { size, mtimeMs } = statSync(path);
     const meta: Meta = { name: pkg.name, version: pkg.version, integrity: pkg.integrity, sha256, size, mtimeMs };
@@ -149,5 +164,5 @@ export async function baseBinary(info: PlatformInfo, options: BaseBinaryOptions 
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-  return { path: join(dir, binaryName(info)), packageName: pkg.name, version: pkg.version, cached: false };
+  return { path: join(dir, runtime.fileName), packageName: pkg.name, version: pkg.version, cached: false };
 }

@@ -15,6 +15,7 @@ import type { BakedExeOptions } from '../runtime/start.ts';
 const KNOWN: Record<keyof Omit<ExeTargetOptions, 'lightResponse'>, string> = {
   name: 'a file name without a folder, such as "shop"',
   platform: 'a platform name such as "linux-x64", "linux-arm64" or "win-x64"',
+  runtime: '"node" or "bun"',
   port: 'a port number (0-65535)',
   host: 'a string such as "127.0.0.1" or "0.0.0.0"',
   socket: 'a string (a unix socket path)',
@@ -38,6 +39,8 @@ function ok(name: keyof typeof KNOWN, value: unknown): boolean {
       return Number.isInteger(value) && (value as number) > 0;
     case 'static':
       return typeof value === 'boolean';
+    case 'runtime':
+      return value === 'node' || value === 'bun';
     case 'staticCacheControl':
       return isCacheControlOption(value);
     case 'sign': {

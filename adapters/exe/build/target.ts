@@ -17,12 +17,18 @@ import type { BuildContext, Target } from '../../../src/bundle/target.ts';
 import { manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
 import type { ExeTargetOptions } from '../../../src/config/define.ts';
 import { baseBinary } from './base-binary.ts';
+import { bunEntrySource, bunEsbuildOptions, packageBun } from './bun.ts';
 import { bakedExe, exeName, resolveExeOptions } from './options.ts';
 import { hostPlatform, platformInfo } from './platforms.ts';
 import { lazyBuiltinsPlugin } from './lazy-builtins.ts';
 import { noUndiciLinkPlugin } from './no-undici-link.ts';
 import { buildSea } from './sea.ts';
 import { signWindows } from './sign.ts';
+
+/** Whether this build makes a Bun executable (`exe.runtime: 'bun'`, `--runtime bun`; build/bun.ts). `portico dev` serves on Node either way. */
+function isBun(ctx: BuildContext): boolean {
+  return !ctx.dev && (ctx.options as ExeTargetOptions).runtime === 'bun';
+}
 
 /** Scratch folder for the bundle, addon copies and the blob; removed after packaging. */
 function workDir(ctx: BuildContext): string {
@@ -44,6 +50,9 @@ export const target: Target = {
   name: 'exe',
   description: 'a single-file executable with Node inside: dist/exe/<name>, no Node needed where it runs',
 
+  // Bun's Request/Response are native (no undici to keep off the start): no light classes there.
+  lightResponse: (options) => (options as ExeTargetOptions).runtime !== 'bun',
+
   resolveOptions(options) {
     const o = resolveExeOptions(options);
     if (o.platform !== undefined) platformInfo(o.platform); // unknown or macOS: fail before bundling
@@ -51,6 +60,7 @@ export const target: Target = {
   },
 
   entrySource(ctx) {
+    if (isBun(ctx)) return bunEntrySource(ctx);
     const app = JSON.stringify(ctx.entry);
     if (ctx.dev) {
       // `portico dev --target exe`: the node listener as the exe gateway, public/ from a live
@@ -81,6 +91,7 @@ export const target: Target = {
         plugins: [nativeAddonPlugin(ctx.outDir)],
       };
     }
+    if (isBun(ctx)) return bunEsbuildOptions(workDir(ctx));
     const loader = JSON.stringify(join(ctx.porticoRoot, 'adapters/exe/runtime/addons.ts'));
     const shared = nodePlatformOptions({ outfile: join(workDir(ctx), 'main.cjs'), outDir: workDir(ctx), format: 'cjs' });
     return {
@@ -117,6 +128,7 @@ export const target: Target = {
     const info = platformInfo(o.platform ?? hostPlatform());
     const work = workDir(ctx);
     try {
+      if (isBun(ctx)) return await packageBun(ctx, work);
       const assets: Record<string, string> = {};
       for (const key of nativeAddonFiles(work)) assets[key] = join(work, key);
       if (bakedExe(ctx).static) Object.assign(assets, publicAssets(ctx));

@@ -9,8 +9,8 @@ import { resolveApp } from '../../../src/app.ts';
 import { installCrashPolicy } from '../../_node/crash-policy.ts';
 import { serve, type ServeHandle } from '../../_node/serve.ts';
 import type { StaticManifest } from '../../_static/manifest.ts';
+import { serveCommand } from './command.ts';
 import { embeddedPublic } from './embedded-public.ts';
-import { exeUsage, parseExeArgs } from './flags.ts';
 import { openBrowser } from './open.ts';
 
 /** The options the exe target bakes into the executable. */
@@ -43,21 +43,8 @@ export interface BakedExeOptions {
  * are the executable's `public/...` assets.
  */
 export function start(mod: unknown, baked: BakedExeOptions, manifest?: StaticManifest): ServeHandle | undefined {
-  let command;
-  try {
-    command = parseExeArgs(process.argv.slice(2), process.env, baked);
-  } catch (error) {
-    console.error(`${baked.name}: ${(error as Error).message}`);
-    process.exit(2);
-  }
-  if (command.action === 'help') {
-    console.log(exeUsage(baked.name, baked));
-    return undefined;
-  }
-  if (command.action === 'version') {
-    console.log(`${baked.name} ${baked.version} (portico exe, Node ${process.version})`);
-    return undefined;
-  }
+  const command = serveCommand(baked, `Node ${process.version}`);
+  if (command === undefined) return undefined;
   const app = resolveApp(mod, 'the bundled app');
   const create = (): ServeHandle =>
     serve(app, {

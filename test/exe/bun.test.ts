@@ -1,0 +1,333 @@
+/**
+ * `portico bundle --target exe --runtime bun`, beyond the conformance suite (run once per
+ * runtime by test/conformance/exe.test.ts): public/ embedded and served with the node gateway's
+ * semantics; a native addon embedded; the command line (PORT, --socket, --version),
+ * `exe.runtime`, `exe.maxBodySize` and `exe.trustProxy` from bundle.config.ts, a forced
+ * `--light-response`, a SIGTERM that lets in-flight requests and waitUntil work finish;
+ * linux-arm64 (run under qemu-user) and win-x64 (a PE file) built from Linux with those
+ * platforms' Bun from the npm registry; and the build errors: an unknown runtime, no Bun to
+ * be had. Every executable runs copied alone into an empty folder with an empty environment.
+ *
+ * The building Bun is PORTICO_BUN (.ci/run sets it), else the repository's `bun`
+ * devDependency, else a download: the tests never skip.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { awaitOutput, stopper } from '../child-output.ts';
+import { staticCases, type StaticTarget } from '../static/cases.ts';
+import { CACHE_CONTROL, makeProject } from '../static/fixture.ts';
+import { makeHelloAddon } from '../native-addon.ts';
+import { readElf, readPe } from './binary-formats.ts';
+import { buildExe, startExe } from './exe-process.ts';
+
+const CLI = new URL('../../bin/portico.mjs', import.meta.url).pathname;
+const cleanup: string[] = [];
+after(() => {
+  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('bun executable with public/', () => {
+  const project = makeProject();
+  cleanup.push(project);
+  let exe: string;
+  let running: Awaited<ReturnType<typeof startExe>>;
+  let target: StaticTarget;
+  before(async () => {
+    writeFileSync(join(project, 'bundle.config.ts'), `export default { exe: { staticCacheControl: ${JSON.stringify(CACHE_CONTROL)} } };\n`);
+    let dir: string;
+    ({ exe, dir } = await buildExe('app.mjs', ['--runtime', 'bun', '--base-path', '/shop'], { cwd: project }));
+    cleanup.push(dir);
+    running = await startExe(exe);
+    target = { port: Number(new URL(running.baseUrl).port), base: '/shop', strongEtags: true };
+  }, { timeout: 150_000 });
+  after(() => running?.stop());
+
+  staticCases('exe --runtime bun', () => target);
+
+  test('the executable holds the served files and no hidden ones', () => {
+    const bytes = readFileSync(exe);
+    assert.ok(bytes.includes('Contact: x'), '.well-known/security.txt is embedded');
+    for (const secret of ['SECRET=1', 'SECRET=2', 'SECRET=3']) assert.ok(!bytes.includes(secret), `${secret} must not be embedded`);
+  });
+});
+
+/** An app with a slow route and waitUntil work, to watch a graceful stop. */
+const APP = `export default {
+  async fetch(request, env, ctx) {
+    const path = new URL(request.url).pathname;
+    if (path === '/slow') {
+      ctx.waitUntil(new Promise((r) => setTimeout(r, 300)).then(() => console.log('waitUntil done')));
+      await new Promise((r) => setTimeout(r, 400));
+      return new Response('slow done');
+    }
+    if (path === '/size') return new Response(String((await request.arrayBuffer()).byteLength));
+    if (path === '/who') return Response.json({ client: ctx.clientAddress, url: request.url });
+    return new Response('runtime ' + (typeof Bun === 'object' ? 'bun' : 'node') + ' gateway ' + ctx.gateway);
+  },
+};
+`;
+
+function post(url: string, body: Buffer, chunked: boolean): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': body.length } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+    });
+    req.on('error', reject);
+    if (chunked) {
+      req.write(body.subarray(0, 600));
+      req.end(body.subarray(600));
+    } else req.end(body);
+  });
+}
+
+describe('bun executable: command line and config', () => {
+  const project = mkdtempSync(join(tmpdir(), 'portico-bun-cli-'));
+  cleanup.push(project);
+  let exe: string;
+  before(async () => {
+    writeFileSync(join(project, 'app.mjs'), APP);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shop', version: '1.2.3' }));
+    // exe.runtime from the config, no --runtime flag.
+    writeFileSync(join(project, 'bundle.config.ts'), "export default { exe: { runtime: 'bun', maxBodySize: 1000, trustProxy: 'loopback' } };\n");
+    let dir: string;
+    ({ exe, dir } = await buildExe('app.mjs', [], { cwd: project }));
+    cleanup.push(dir);
+  }, { timeout: 150_000 });
+
+  test('exe.runtime in bundle.config.ts makes a Bun executable; --version says so', () => {
+    const run = spawnSync(exe, ['--version'], { encoding: 'utf8', env: {} });
+    assert.match(run.stdout, /^shop 1\.2\.3 \(portico exe, Bun \d+\.\d+\.\d+\)\n$/);
+    const bad = spawnSync(exe, ['--port', 'x'], { encoding: 'utf8', env: {} });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^shop: --port must be a port number/);
+  });
+
+  test('PORT from the environment, and Bun as the runtime with gateway exe', async () => {
+    const running = await startExe(exe, { args: [] });
+    try {
+      const res = await fetch(`${running.baseUrl}/`);
+      assert.equal(await res.text(), 'runtime bun gateway exe');
+    } finally {
+      await running.stop();
+    }
+    const folder = mkdtempSync(join(tmpdir(), 'portico-bun-port-'));
+    cleanup.push(folder);
+    const child = spawn(exe, [], { cwd: folder, env: { PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stop = stopper(child);
+    try {
+      const { match } = await awaitOutput(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'the bun executable', 15_000);
+      assert.notEqual(new URL(match).port, '3000', 'PORT=0 picked a free port instead of the default');
+    } finally {
+      await stop();
+    }
+  });
+
+  test('a port in use is one line and exit code 1', async () => {
+    const { createServer } = await import('node:net');
+    const busy = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => busy.once('listening', resolve));
+    try {
+      const port = String((busy.address() as { port: number }).port);
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile(exe, ['--port', port], { env: {} }, (_e, _o, stderr) => resolve({ code: child.exitCode, stderr }));
+      });
+      assert.equal(run.code, 1);
+      assert.equal(run.stderr, `[portico] PORTICO_LISTEN_FAILED: cannot listen on 127.0.0.1:${port}: the address is in use (EADDRINUSE); stop the other server or choose another --port\n`);
+    } finally {
+      busy.close();
+    }
+  });
+
+  test('--socket serves on a unix socket', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'portico-bun-sock-'));
+    cleanup.push(folder);
+    const socketPath = join(folder, 'app.sock');
+    const child = spawn(exe, ['--socket', socketPath], { cwd: folder, env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stop = stopper(child);
+    try {
+      await awaitOutput(child, /listening on unix:(\S+)/, 'the bun executable', 15_000);
+      const body = await new Promise<string>((resolve, reject) => {
+        request({ socketPath, path: '/', headers: { host: 'x' } }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve(text));
+        }).on('error', reject).end();
+      });
+      assert.equal(body, 'runtime bun gateway exe');
+    } finally {
+      await stop();
+    }
+  });
+
+  test('exe.maxBodySize: a larger body gets 413 (declared or chunked), a smaller one reaches the app', async () => {
+    const running = await startExe(exe);
+    try {
+      assert.deepEqual(await post(`${running.baseUrl}/size`, Buffer.alloc(1000), false), { status: 200, body: '1000' });
+      assert.equal((await post(`${running.baseUrl}/size`, Buffer.alloc(1001), false)).status, 413);
+      assert.deepEqual(await post(`${running.baseUrl}/size`, Buffer.alloc(1000), true), { status: 200, body: '1000' });
+      for (const size of [1001, 1500]) {
+        const chunked = await post(`${running.baseUrl}/size`, Buffer.alloc(size), true).catch((error: Error) => ({ status: 0, body: error.message }));
+        assert.equal(chunked.status, 413, `a chunked body of ${size} bytes: ${chunked.body}`);
+      }
+      assert.doesNotMatch(running.logs(), /failed/, 'a body over the limit is the client\'s doing: no error line');
+    } finally {
+      await running.stop();
+    }
+  });
+
+  test('exe.trustProxy: a trusted peer\'s X-Forwarded-For/-Proto/-Host set ctx.clientAddress and request.url', async () => {
+    const running = await startExe(exe);
+    try {
+      const forwarded = await (await fetch(`${running.baseUrl}/who?q=1`, { headers: { 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example' } })).json();
+      assert.deepEqual(forwarded, { client: '203.0.113.7', url: 'https://shop.example/who?q=1' });
+      const direct = await (await fetch(`${running.baseUrl}/who`)).json();
+      assert.equal(direct.client, '127.0.0.1');
+      const hostile = await (await fetch(`${running.baseUrl}/who`, { headers: { 'x-forwarded-host': 'evil.example/x?y' } })).json();
+      assert.equal(hostile.url, `${running.baseUrl}/who`, 'a forwarded host that is no host is ignored');
+    } finally {
+      await running.stop();
+    }
+  });
+
+  test('SIGTERM: the in-flight request and its waitUntil work finish, then exit 0', async () => {
+    const running = await startExe(exe);
+    const exited = new Promise<number | null>((resolve) => {
+      const poll = setInterval(() => {
+        try {
+          process.kill(running.pid, 0);
+        } catch {
+          clearInterval(poll);
+          resolve(null);
+        }
+      }, 20);
+    });
+    const slow = fetch(`${running.baseUrl}/slow`).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 100));
+    process.kill(running.pid, 'SIGTERM');
+    assert.equal(await slow, 'slow done');
+    await exited;
+    assert.match(running.logs(), /SIGTERM: finishing in-flight requests/);
+    assert.match(running.logs(), /waitUntil done/);
+    await running.stop();
+  });
+});
+
+test('a native addon (.node) is embedded and loads from inside the bun executable', { timeout: 150_000 }, async () => {
+  const project = mkdtempSync(join(tmpdir(), 'portico-bun-native-'));
+  cleanup.push(project);
+  makeHelloAddon(project);
+  writeFileSync(join(project, 'app.mjs'), "import addon from 'hello-addon';\nexport default { fetch: () => new Response(addon.hello()) };\n");
+  const { exe, dir } = await buildExe('app.mjs', ['--runtime', 'bun'], { cwd: project });
+  cleanup.push(dir);
+  const running = await startExe(exe);
+  try {
+    assert.equal(await (await fetch(`${running.baseUrl}/`)).text(), 'native says hi');
+  } finally {
+    await running.stop();
+  }
+});
+
+test('--light-response forced on: the app gets portico\'s light Response and Bun.serve still answers', { timeout: 150_000 }, async () => {
+  const project = mkdtempSync(join(tmpdir(), 'portico-bun-light-'));
+  cleanup.push(project);
+  writeFileSync(join(project, 'app.mjs'), "export default { fetch: () => new Response('light ' + (Response !== globalThis.Response), { status: 201, headers: { 'x-a': '1' } }) };\n");
+  const { exe, dir } = await buildExe('app.mjs', ['--runtime', 'bun', '--light-response'], { cwd: project });
+  cleanup.push(dir);
+  const running = await startExe(exe);
+  try {
+    const res = await fetch(`${running.baseUrl}/`);
+    assert.equal(res.status, 201);
+    assert.equal(res.headers.get('x-a'), '1');
+    assert.equal(await res.text(), 'light true');
+  } finally {
+    await running.stop();
+  }
+});
+
+describe('bun executable for other platforms (their Bun from the npm registry)', () => {
+  const project = mkdtempSync(join(tmpdir(), 'portico-bun-cross-'));
+  cleanup.push(project);
+  writeFileSync(join(project, 'app.mjs'), "export default { fetch: (r) => Response.json({ arch: process.arch, path: new URL(r.url).pathname, marker: 'cross-app-7f3a' }) };\n");
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shop', version: '1.2.3' }));
+
+  test('--platform linux-arm64: an aarch64 ELF that answers under qemu-user', { timeout: 240_000 }, async () => {
+    const { exe, dir } = await buildExe('app.mjs', ['--runtime', 'bun', '--platform', 'linux-arm64'], { cwd: project });
+    cleanup.push(dir);
+    assert.equal(readElf(readFileSync(exe)).machine, 183, 'EM_AARCH64');
+    const sysroot = '/usr/aarch64-linux-gnu';
+    const child = spawn('qemu-aarch64', ['-L', sysroot, exe, '--port', '0'], { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stop = stopper(child, 2000);
+    try {
+      const { match: url } = await awaitOutput(child, /listening on (http:\/\/\S+)/, 'the arm64 bun executable under qemu (apt-get install qemu-user libc6-arm64-cross)', 90_000);
+      assert.deepEqual(await (await fetch(`${url}/hello`)).json(), { arch: 'arm64', path: '/hello', marker: 'cross-app-7f3a' });
+    } finally {
+      await stop();
+    }
+  });
+
+  test('--platform win-x64: a PE32+ x64 file named .exe holding the app', { timeout: 240_000 }, async () => {
+    const { exe, dir } = await buildExe('app.mjs', ['--runtime', 'bun', '--platform', 'win-x64'], { cwd: project });
+    cleanup.push(dir);
+    assert.match(exe, /shop\.exe$/);
+    const file = readFileSync(exe);
+    const pe = readPe(file);
+    assert.equal(pe.machine, 0x8664, 'IMAGE_FILE_MACHINE_AMD64');
+    assert.ok(pe.pe32plus);
+    assert.ok(file.includes('cross-app-7f3a'), 'the bundled app is inside');
+  });
+});
+
+/** Run `portico bundle app.mjs --target exe ...args` in a project without bun; resolves with the exit code and stderr. */
+function bundle(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI, 'bundle', 'app.mjs', '--target', 'exe', '--outdir', join(cwd, 'dist'), ...args], { cwd, env }, (_e, _o, stderr) =>
+      resolve({ code: child.exitCode ?? -1, stderr }),
+    );
+  });
+}
+
+describe('bun executable: build errors, one line each with the fix', () => {
+  const project = mkdtempSync(join(tmpdir(), 'portico-bun-errors-'));
+  cleanup.push(project);
+  writeFileSync(join(project, 'app.mjs'), "export default { fetch: () => new Response('hi') };\n");
+  const { PORTICO_BUN: _bun, ...withoutBun } = process.env;
+
+  test('an unknown runtime names the known ones', async () => {
+    const { code, stderr } = await bundle(project, ['--runtime', 'deno'], process.env);
+    assert.equal(code, 1);
+    assert.match(stderr.trim(), /^portico bundle: PORTICO_BAD_OPTION: .*exe\.runtime.*"node" or "bun"/);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+  });
+
+  test('--runtime without --target exe is a usage error', async () => {
+    const child = spawnSync(process.execPath, [CLI, 'bundle', 'app.mjs', '--target', 'node', '--runtime', 'bun', '--outdir', join(project, 'dist')], { cwd: project, encoding: 'utf8' });
+    assert.equal(child.status, 2);
+    assert.match(child.stderr, /--runtime is an option of --target exe/);
+  });
+
+  test('no Bun anywhere (no PORTICO_BUN, no bun package, empty cache, registry unreachable)', async () => {
+    const { code, stderr } = await bundle(project, ['--runtime', 'bun'], {
+      ...withoutBun,
+      XDG_CACHE_HOME: mkdtempSync(join(project, 'cache-')),
+      PORTICO_NPM_REGISTRY: 'http://127.0.0.1:9', // discard port: nothing listens
+    });
+    assert.equal(code, 1);
+    const lines = stderr.trim().split('\n');
+    assert.equal(lines.length, 1, stderr);
+    assert.match(lines[0]!, /^portico bundle: PORTICO_EXE_OFFLINE: no Bun for --runtime bun: .*npm i -D bun.*no @oven\/bun-linux-x64 for Bun 1 is cached/);
+  });
+
+  test('PORTICO_BUN naming a missing file', async () => {
+    const { code, stderr } = await bundle(project, ['--runtime', 'bun'], { ...withoutBun, PORTICO_BUN: join(project, 'no-such-bun') });
+    assert.equal(code, 1);
+    assert.match(stderr.trim(), /^portico bundle: PORTICO_EXE_BUN: PORTICO_BUN names .*no-such-bun, which does not exist; point it at a Bun executable, or unset it$/);
+  });
+});
