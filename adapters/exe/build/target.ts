@@ -93,9 +93,9 @@ export const target: Target = {
       // The executable runs the build's own Node major.
       target: `node${process.versions.node.split('.')[0]}`,
       outfile: join(workDir(ctx), 'main.cjs'),
-      // Whitespace and syntax minified whatever --minify says: a smaller script to load, and
+      // Whitespace and syntax minified even without --minify: a smaller script to load, and
       // every name kept, so a stack trace names the app's functions (no source map ships in
-      // the executable). Renaming too measured no faster with keepNames' __name calls, and
+      // the executable). Renaming as well measured no faster with keepNames' __name calls, and
       // without them a stack trace names nothing (bench/README.md).
       minifyWhitespace: true,
       minifySyntax: true,
