@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { baseBinary } from '../adapters/exe/build/base-binary.ts';
 import { hostPlatform, platformInfo } from '../adapters/exe/build/platforms.ts';
 import { buildSea } from '../adapters/exe/build/sea.ts';
+import { cpuMilliseconds } from './_lib/processes.ts';
 import { median } from './_lib/stats.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, cold: { type: 'boolean', default: false } } });
@@ -50,14 +51,17 @@ function get(port: number): Promise<number> {
   });
 }
 
-/** ms from spawn() to the first 200, polling as fast as connections are refused. */
-async function firstResponse(command: string, args: string[]): Promise<number> {
+/**
+ * ms from spawn() to the first 200, polling as fast as connections are refused, and the ms the
+ * process spent on a CPU by then (all its threads; undefined off Linux).
+ */
+async function firstResponse(command: string, args: string[]): Promise<{ wall: number; cpu: number | undefined }> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(command, [...args, '--port', String(port)], { stdio: 'ignore', env: {} });
   try {
     for (;;) {
-      if ((await get(port)) === 200) return performance.now() - started;
+      if ((await get(port)) === 200) return { wall: performance.now() - started, cpu: cpuMilliseconds(child.pid!) };
       if (performance.now() - started > 10_000) throw new Error(`${command} did not answer within 10 s`);
     }
   } finally {
@@ -103,15 +107,25 @@ try {
     ['node dist/node/server.mjs', process.execPath, [server, '--host', '127.0.0.1']],
   ];
   const times = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
+  const cpu = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
   // Interleaved, so that load on the machine hits every contender alike.
-  for (let i = 0; i < runs; i++) for (const [name, cmd, args] of contenders) times.get(name)!.push(await firstResponse(cmd, args));
+  for (let i = 0; i < runs; i++) {
+    for (const [name, cmd, args] of contenders) {
+      const { wall, cpu: ms } = await firstResponse(cmd, args);
+      times.get(name)!.push(wall);
+      if (ms !== undefined) cpu.get(name)!.push(ms);
+    }
+  }
 
   const plainMs = median(times.get('plain node:http SEA hello')!);
+  const plainCpu = median(cpu.get('plain node:http SEA hello')!);
   console.log(`exe bench, ${new Date().toISOString()}, Node ${process.version}, base ${base.packageName}@${base.version}, ${cpus().length}× ${cpus()[0]?.model}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`\nspawn → first 200 (median of ${runs}, interleaved)`);
+  console.log(`\nspawn → first 200 (median of ${runs}, interleaved); CPU time of the process by then`);
   for (const [name] of contenders) {
     const ms = median(times.get(name)!);
-    console.log(`  ${name.padEnd(28)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / plainMs).toFixed(2)}×`);
+    const onCpu = median(cpu.get(name)!);
+    const cpuText = Number.isFinite(onCpu) ? `   CPU ${onCpu.toFixed(1).padStart(6)} ms  ${(onCpu / plainCpu).toFixed(2)}×` : '';
+    console.log(`  ${name.padEnd(28)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / plainMs).toFixed(2)}×${cpuText}`);
   }
   const baseSize = statSync(base.path).size;
   const assets = statSync(join(dir, 'public', 'index.html')).size;

@@ -206,7 +206,7 @@ export function toNodeListener<Env = Record<string, unknown>>(app: App<Env>, opt
     let result: Response | Promise<Response>;
     try {
       // With a crash policy installed, a rejection the app leaves behind can name this request.
-      const scope = requestScope;
+      const scope = requestScope();
       result = scope === undefined ? fetch(request as unknown as Request, env, ctx) : scope.run(req, fetch, request as unknown as Request, env, ctx);
     } catch (error) {
       fail(req, res, request, error);

@@ -6,6 +6,7 @@
  * Build time only: never imported by runtime code.
  */
 import { join } from 'node:path';
+import type { NodeLimits } from '../../adapters/_node/server-args.ts';
 import type { BuildContext } from './target.ts';
 
 /** Options of the dev entry: the listener's (JSON-serialisable) options and the static files'. */
@@ -16,6 +17,26 @@ export interface NodeDevEntryOptions {
   static: boolean;
   /** Cache-Control of served files (`<target>.staticCacheControl`). Default: none. */
   staticCacheControl?: string | Record<string, string>;
+}
+
+/**
+ * The listener options of a dev build from what the target would bake into its server: the
+ * mount, the trusted proxies and the limits the listener applies (the head and connection
+ * limits belong to the http server, which is the dev server's).
+ *
+ * @example
+ * devListenerOptions({ basePath: '', trustProxy: false, maxBodySize: undefined, limits: { responseTimeout: 5000 } });
+ * // { basePath: '', trustProxy: false, maxBodySize: undefined, responseTimeout: 5000, ... }
+ */
+export function devListenerOptions(baked: { basePath: string; trustProxy: boolean | string | string[]; maxBodySize: number | undefined; limits?: NodeLimits }): Record<string, unknown> {
+  return {
+    basePath: baked.basePath,
+    trustProxy: baked.trustProxy,
+    maxBodySize: baked.maxBodySize,
+    responseTimeout: baked.limits?.responseTimeout,
+    streamIdleTimeout: baked.limits?.streamIdleTimeout,
+    maxPipelined: baked.limits?.maxPipelined,
+  };
 }
 
 /**

@@ -5,8 +5,29 @@
  * Imported by user configs, so it stays free of node:* and dependencies.
  */
 
+/**
+ * The limits of a built server (`node: {...}`, `exe: {...}`), each also a flag of the server
+ * (`--response-timeout` etc.), which wins.
+ */
+export interface ServerLimitOptions {
+  /** Largest request head (request line + headers), bytes; 431 beyond. Default 16384. */
+  maxHeaderSize?: number;
+  /** Time for a client to send the request head, ms; then 408 and the connection closes (slowloris). Default 20000. */
+  headersTimeout?: number;
+  /** Time for a client to send the whole request, body included, ms. Default 300000; 0: no limit. */
+  requestTimeout?: number;
+  /** How long an idle keep-alive connection stays open, ms. Default 5000. */
+  keepAliveTimeout?: number;
+  /** Time for the app to return its Response once the request is in, ms; then 504 and `request.signal` aborts. Default 60000; 0: no limit. */
+  responseTimeout?: number;
+  /** Longest pause in a streamed response body, ms; then the connection closes. Default 60000; 0: no limit. */
+  streamIdleTimeout?: number;
+  /** Pipelined requests per connection answered at once; the connection is not read further meanwhile. Default 16. */
+  maxPipelined?: number;
+}
+
 /** Options of the `node` target (`config.node`). Every field is optional. */
-export interface NodeTargetOptions {
+export interface NodeTargetOptions extends ServerLimitOptions {
   /** Port the built server listens on unless `PORT` or `--port` says otherwise. Default 3000. */
   port?: number;
   /** Interface to bind unless `HOST` or `--host` says otherwise. Default: the runtime's (all interfaces). */
@@ -31,20 +52,6 @@ export interface NodeTargetOptions {
   staticCacheControl?: string | Record<string, string>;
   /** Swap portico's light Response/Headers in for this target only. Default: the top-level value. */
   lightResponse?: boolean;
-  /** Largest request head (request line + headers), bytes; 431 beyond. Default 16384. */
-  maxHeaderSize?: number;
-  /** Time for a client to send the request head, ms; then 408 and the connection closes (slowloris). Default 20000. */
-  headersTimeout?: number;
-  /** Time for a client to send the whole request, body included, ms. Default 300000; 0: no limit. */
-  requestTimeout?: number;
-  /** How long an idle keep-alive connection stays open, ms. Default 5000. */
-  keepAliveTimeout?: number;
-  /** Time for the app to return its Response once the request is in, ms; then 504 and `request.signal` aborts. Default 60000; 0: no limit. */
-  responseTimeout?: number;
-  /** Longest pause in a streamed response body, ms; then the connection closes. Default 60000; 0: no limit. */
-  streamIdleTimeout?: number;
-  /** Pipelined requests per connection answered at once; the connection is not read further meanwhile. Default 16. */
-  maxPipelined?: number;
 }
 
 /**
@@ -79,7 +86,7 @@ export interface ClassicTargetOptions {
 }
 
 /** Options of the `exe` target (`config.exe`), the single-file executable. Every field is optional. */
-export interface ExeTargetOptions {
+export interface ExeTargetOptions extends ServerLimitOptions {
   /** The executable's name (`dist/exe/<name>`, `.exe` added for Windows). Default: package.json's name, else the entry's file name. */
   name?: string;
   /** The platform to build for (`--platform` wins). Default: the build machine's. */

@@ -1,5 +1,5 @@
 /**
- * `portico dev` serves public/ from the source folder for the node and lambda targets, with the
+ * `portico dev` serves public/ from the source folder for the node, lambda and exe targets, with the
  * same semantics as the bundles (the shared cases), and sees a file saved while it runs.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { CACHE_CONTROL, makeProject } from './fixture.ts';
 const dir = makeProject();
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-for (const target of ['node', 'lambda'] as const) {
+for (const target of ['node', 'lambda', 'exe'] as const) {
   describe(`portico dev --target ${target}`, () => {
     let dev: DevSession;
     let running: StaticTarget;

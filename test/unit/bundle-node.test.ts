@@ -43,6 +43,9 @@ test('listen options: argv beats env beats the baked config; bad values say the 
   assert.deepEqual(listenOptions([], { PORT: '8080', HOST: '::1' }, baked), { port: 8080, host: '::1', socket: undefined });
   assert.deepEqual(listenOptions(['--port', '9000', '--host=0.0.0.0'], { PORT: '8080' }, baked), { port: 9000, host: '0.0.0.0', socket: undefined });
   assert.deepEqual(listenOptions(['--socket', '/tmp/x.sock'], {}, baked).socket, '/tmp/x.sock');
+  // A baked socket gives way to an explicit --port or --host (the parser the executable shares).
+  assert.deepEqual(listenOptions(['--port', '8080'], {}, { ...baked, socket: '/run/x.sock' }), { port: 8080, host: '127.0.0.1', socket: undefined });
+  assert.equal(listenOptions([], {}, { ...baked, socket: '/run/x.sock' }).socket, '/run/x.sock');
   assert.throws(() => listenOptions(['--port', 'http'], {}, baked), /--port must be a port number \(0-65535\), got "http"/);
   assert.throws(() => listenOptions([], { PORT: '70000' }, baked), /PORT must be a port number/);
   assert.throws(() => listenOptions(['--verbose'], {}, baked), /unknown argument "--verbose"; see node server\.mjs --help/);

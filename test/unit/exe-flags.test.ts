@@ -15,10 +15,10 @@ import { openCommand } from '../../adapters/exe/runtime/open.ts';
 const defaults = { port: 3000, host: '127.0.0.1', socket: undefined };
 
 test('flags beat PORT/HOST, which beat the baked defaults', () => {
-  assert.deepEqual(parseExeArgs([], {}, defaults), { action: 'serve', port: 3000, host: '127.0.0.1', socket: undefined, open: false });
-  assert.deepEqual(parseExeArgs([], { PORT: '8080', HOST: '0.0.0.0' }, defaults), { action: 'serve', port: 8080, host: '0.0.0.0', socket: undefined, open: false });
+  assert.deepEqual(parseExeArgs([], {}, defaults), { action: 'serve', port: 3000, host: '127.0.0.1', socket: undefined, open: false, limits: {} });
+  assert.deepEqual(parseExeArgs([], { PORT: '8080', HOST: '0.0.0.0' }, defaults), { action: 'serve', port: 8080, host: '0.0.0.0', socket: undefined, open: false, limits: {} });
   assert.deepEqual(parseExeArgs(['--port=9000', '--host', '::1', '--open'], { PORT: '8080', HOST: '0.0.0.0' }, defaults), {
-    action: 'serve', port: 9000, host: '::1', socket: undefined, open: true,
+    action: 'serve', port: 9000, host: '::1', socket: undefined, open: true, limits: {},
   });
   assert.equal(parseExeArgs(['--socket', '/tmp/a.sock'], {}, defaults).socket, '/tmp/a.sock');
   // A baked socket gives way to an explicit --port.
@@ -33,6 +33,18 @@ test('--help and --version', () => {
   assert.match(exeUsage('shop', defaults), /^usage: shop .*\n[^]*default: PORT, else 3000[^]*else 127\.0\.0\.1/);
 });
 
+test('the limit flags are server.mjs\'s: flags over the baked limits, shown in --help with the baked values', () => {
+  const baked = { ...defaults, maxBodySize: 1000, limits: { responseTimeout: 30_000, maxHeaderSize: 8192 } };
+  assert.deepEqual(parseExeArgs(['--response-timeout=5000', '--max-pipelined', '4', '--max-body-size', '10'], {}, baked).limits, {
+    responseTimeout: 5000, maxHeaderSize: 8192, maxPipelined: 4, maxBodySize: 10,
+  });
+  assert.throws(() => parseExeArgs(['--headers-timeout', '1.5'], {}, baked), /^Error: --headers-timeout must be a whole number, got "1\.5"$/);
+  const help = exeUsage('shop', baked);
+  assert.match(help, /\n  --response-timeout <ms>    time for the app to answer; 504 after \(default 30000; 0: none\)\n/);
+  assert.match(help, /--max-body-size <bytes>    largest request body; 413 beyond \(default 1000\)/);
+  assert.match(help, /--keep-alive-timeout <ms>  idle keep-alive connections close after \(default 5000\)/, 'an unbaked limit shows the runtime default');
+});
+
 test('bad input is a one-line error naming the fix', () => {
   assert.throws(() => parseExeArgs(['--port', 'http'], {}, defaults), /^Error: --port must be a port number \(0-65535\), got "http"$/);
   assert.throws(() => parseExeArgs([], { PORT: '70000' }, defaults), /^Error: PORT must be a port number/);
@@ -41,7 +53,7 @@ test('bad input is a one-line error naming the fix', () => {
 });
 
 test('arbitrary argv and environment: a command or a one-line Error', () => {
-  const arg = fc.oneof(fc.constantFrom('--port', '--host', '--socket', '--open', '--help', '-v', '--port=', '--host='), fc.string({ maxLength: 12 }));
+  const arg = fc.oneof(fc.constantFrom('--port', '--host', '--socket', '--open', '--help', '-v', '--port=', '--host=', '--response-timeout', '--max-body-size='), fc.string({ maxLength: 12 }));
   fc.assert(
     fc.property(fc.array(arg, { maxLength: 6 }), fc.option(fc.string({ maxLength: 8 }), { nil: undefined }), (argv, PORT) => {
       try {

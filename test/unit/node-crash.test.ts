@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { installCrashPolicy, requestScope } from '../../adapters/_node/crash-policy.ts';
 import { listeningUrl } from '../../adapters/_node/serve.ts';
 import { buildServer, runServer } from '../fuzz/built-server.ts';
 
@@ -103,4 +105,26 @@ test('the listening line names the address really bound', () => {
   assert.equal(listeningUrl({ address: '0.0.0.0', family: 'IPv4', port: 80 }), 'http://0.0.0.0:80');
   assert.equal(listeningUrl({ address: '::1', family: 'IPv6', port: 1 }), 'http://[::1]:1');
   assert.equal(listeningUrl('/run/app.sock'), 'unix:/run/app.sock');
+});
+
+test('the request scope: one AsyncLocalStorage while a labelling policy is installed, made when first asked for', () => {
+  const quiet = { drain: async () => {}, log: () => {}, exit: () => {} };
+  assert.equal(requestScope(), undefined, 'no policy, no scope: the gateway pays nothing');
+  const remove = installCrashPolicy({ ...quiet, labelRequests: true });
+  try {
+    // Asked for before the setImmediate that makes it otherwise: the first request still gets one.
+    const scope = requestScope();
+    assert.ok(scope instanceof AsyncLocalStorage);
+    assert.equal(requestScope(), scope);
+    assert.equal(scope.run({ method: 'GET', url: '/x' }, () => scope.getStore()?.url), '/x');
+  } finally {
+    remove();
+  }
+  assert.equal(requestScope(), undefined, 'removed with the policy');
+  const unlabelled = installCrashPolicy({ ...quiet, labelRequests: false });
+  try {
+    assert.equal(requestScope(), undefined);
+  } finally {
+    unlabelled();
+  }
 });

@@ -33,7 +33,7 @@ async function knownKeys(name: string): Promise<string[]> {
   return assert.fail(`${name} accepted an unknown option`);
 }
 
-for (const name of ['node', 'lambda', 'cloudflare']) {
+for (const name of ['node', 'lambda', 'cloudflare', 'exe']) {
   test(`README documents every ${name} option, and only those`, async () => {
     assert.deepEqual(tableKeys(name), await knownKeys(name));
   });

@@ -9,6 +9,7 @@ import { basename, extname, join } from 'node:path';
 import type { BuildContext } from '../../../src/bundle/target.ts';
 import type { ExeTargetOptions } from '../../../src/config/define.ts';
 import { badOption, PorticoError } from '../../../src/config/errors.ts';
+import { bakedLimits, isLimitOption, LIMIT_OPTIONS, limitValueOk } from '../../../src/bundle/limit-options.ts';
 import { CACHE_CONTROL_EXPECTED, isCacheControlOption } from '../../../src/bundle/static-manifest.ts';
 import type { BakedExeOptions } from '../runtime/start.ts';
 
@@ -21,6 +22,7 @@ const KNOWN: Record<keyof Omit<ExeTargetOptions, 'lightResponse'>, string> = {
   socket: 'a string (a unix socket path)',
   trustProxy: 'true, false, or the trusted proxies as a string or array of IPs, CIDRs, "loopback", "private" or "linklocal"',
   maxBodySize: 'a positive integer (bytes)',
+  ...LIMIT_OPTIONS,
   static: 'true or false',
   staticCacheControl: CACHE_CONTROL_EXPECTED,
   version: 'a string such as "1.2.0"',
@@ -28,6 +30,7 @@ const KNOWN: Record<keyof Omit<ExeTargetOptions, 'lightResponse'>, string> = {
 };
 
 function ok(name: keyof typeof KNOWN, value: unknown): boolean {
+  if (isLimitOption(name)) return limitValueOk(name, value);
   switch (name) {
     case 'name':
       return typeof value === 'string' && /^[^/\\\0:*?"<>|]+$/.test(value) && value !== '.' && value !== '..';
@@ -110,6 +113,7 @@ export function bakedExe(ctx: BuildContext): BakedExeOptions {
     basePath: ctx.basePath,
     trustProxy: o.trustProxy ?? false,
     maxBodySize: o.maxBodySize,
+    limits: bakedLimits(o),
     static: ctx.publicDir !== undefined && o.static !== false,
     ...(o.staticCacheControl !== undefined ? { staticCacheControl: o.staticCacheControl } : {}),
     lightResponse: ctx.lightResponse,

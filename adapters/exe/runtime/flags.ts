@@ -1,10 +1,13 @@
 /**
  * The executable's command line: `app [--port <n>] [--host <addr>] [--socket <path>] [--open]
- * [--help] [--version]`, over `PORT`/`HOST` from the environment, over the defaults baked in from
- * bundle.config.ts (`exe: { port, host, socket }`).
+ * [limit flags] [--help] [--version]`, over `PORT`/`HOST` from the environment, over the
+ * defaults baked in from bundle.config.ts (`exe: { port, host, socket, responseTimeout, ... }`).
+ * The listening and limit flags are node's `server.mjs` flags, parsed by the same code
+ * (adapters/_node/server-args.ts); `--open` and `--version` are the executable's own.
  *
  * Run time only: no dependencies, so a mistyped flag costs nothing to report.
  */
+import { limitUsage, parseServerArgs, type NodeLimits, type ServerDefaults } from '../../_node/server-args.ts';
 
 /** Where and how the executable starts. */
 export interface ExeCommand {
@@ -15,14 +18,12 @@ export interface ExeCommand {
   socket: string | undefined;
   /** Open the served URL in the default browser once listening. */
   open: boolean;
+  /** The limits: flags over the baked ones. */
+  limits: NodeLimits;
 }
 
-/** The listening defaults the exe target bakes in. */
-export interface ExeListenDefaults {
-  port: number;
-  host: string | undefined;
-  socket: string | undefined;
-}
+/** The listening defaults and limits the exe target bakes in (`maxBodySize` apart, as node's). */
+export type ExeListenDefaults = ServerDefaults & { maxBodySize?: number | undefined };
 
 /**
  * Read argv (without the executable itself) and the environment. Throws an Error whose message
@@ -30,41 +31,18 @@ export interface ExeListenDefaults {
  *
  * @example
  * parseExeArgs(['--port', '8080', '--open'], {}, { port: 3000, host: '127.0.0.1', socket: undefined });
- * // { action: 'serve', port: 8080, host: '127.0.0.1', socket: undefined, open: true }
+ * // { action: 'serve', port: 8080, host: '127.0.0.1', socket: undefined, open: true, limits: {} }
  */
 export function parseExeArgs(argv: readonly string[], env: Record<string, string | undefined>, defaults: ExeListenDefaults): ExeCommand {
-  const flags: Record<string, string> = {};
-  let action: ExeCommand['action'] = 'serve';
-  let open = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') action = 'help';
-    else if (arg === '--version' || arg === '-v') action = action === 'help' ? 'help' : 'version';
-    else if (arg === '--open') open = true;
-    else {
-      const match = /^--(port|host|socket)(?:=([^]*))?$/.exec(arg);
-      if (!match) throw new Error(`unknown argument ${JSON.stringify(arg)}; see --help`);
-      const value = match[2] ?? argv[++i];
-      if (value === undefined || value === '') throw new Error(`--${match[1]} needs a value; see --help`);
-      flags[match[1]!] = value;
-    }
-  }
-  const portText = flags.port ?? (env.PORT || undefined);
-  let port = defaults.port;
-  if (portText !== undefined) {
-    port = Number(portText);
-    if (!/^\d{1,5}$/.test(portText) || port > 65535) {
-      throw new Error(`${flags.port !== undefined ? '--port' : 'PORT'} must be a port number (0-65535), got ${JSON.stringify(portText)}`);
-    }
-  }
-  // A --port or --host on the command line means TCP even when a socket was baked in.
-  const tcpAsked = flags.port !== undefined || flags.host !== undefined;
+  const args = parseServerArgs(argv, env, defaults, ['--open', '--version', '-v'], 'see --help');
+  const version = args.switches.has('--version') || args.switches.has('-v');
   return {
-    action,
-    port,
-    host: flags.host ?? (env.HOST || undefined) ?? defaults.host,
-    socket: flags.socket ?? (tcpAsked ? undefined : defaults.socket),
-    open,
+    action: args.help ? 'help' : version ? 'version' : 'serve',
+    port: args.port,
+    host: args.host,
+    socket: args.socket,
+    open: args.switches.has('--open'),
+    limits: args.limits,
   };
 }
 
@@ -76,13 +54,14 @@ export function parseExeArgs(argv: readonly string[], env: Record<string, string
  */
 export function exeUsage(name: string, defaults: ExeListenDefaults): string {
   return [
-    `usage: ${name} [--port <n>] [--host <addr>] [--socket <path>] [--open]`,
+    `usage: ${name} [--port <n>] [--host <addr>] [--socket <path>] [--open] [limits]`,
     '',
-    `  --port <n>        TCP port (number, default: PORT, else ${defaults.port}; 0 picks a free one)`,
-    `  --host <addr>     interface to bind (string, default: HOST, else ${defaults.host ?? 'all interfaces'})`,
-    `  --socket <path>   listen on a unix socket instead (string, default: ${defaults.socket ?? 'none'})`,
-    '  --open            open the app in the default browser once it listens',
-    '  --help, -h        print this help',
-    '  --version, -v     print the version',
+    `  --port <n>                 TCP port (number, default: PORT, else ${defaults.port}; 0 picks a free one)`,
+    `  --host <addr>              interface to bind (string, default: HOST, else ${defaults.host ?? 'all interfaces'})`,
+    `  --socket <path>            listen on a unix socket instead (string, default: ${defaults.socket ?? 'none'})`,
+    '  --open                     open the app in the default browser once it listens',
+    limitUsage({ maxBodySize: defaults.maxBodySize, ...defaults.limits }),
+    '  -h, --help                 print this help',
+    '  -v, --version              print the version',
   ].join('\n');
 }

@@ -4,8 +4,6 @@
  *
  * Run time only.
  */
-import { createRequire } from 'node:module';
-
 interface Sea {
   isSea(): boolean;
   getRawAsset(key: string): ArrayBuffer;
@@ -16,9 +14,9 @@ let sea: Sea | null | undefined;
 function load(): Sea | null {
   if (sea === undefined) {
     try {
-      // A plain require in the bundle: inside an executable `require` only loads built-ins,
-      // which node:sea is. createRequire keeps the ESM dev build working too.
-      const s = (typeof require === 'function' ? require : createRequire(process.execPath))('node:sea') as Sea;
+      // getBuiltinModule (Node 20.16+) works in the CommonJS executable and in ESM alike, and
+      // spares the executable loading node:module (and its source-map support) at start.
+      const s = process.getBuiltinModule('node:sea') as Sea;
       sea = s.isSea() ? s : null;
     } catch {
       sea = null;

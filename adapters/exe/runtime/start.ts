@@ -8,20 +8,18 @@
 import { resolveApp } from '../../../src/app.ts';
 import { installCrashPolicy } from '../../_node/crash-policy.ts';
 import { serve, type ServeHandle } from '../../_node/serve.ts';
+import { serveArgs, type ServerDefaults } from '../../_node/server-args.ts';
 import type { StaticManifest } from '../../_static/manifest.ts';
 import { serveCommand } from './command.ts';
 import { embeddedPublic } from './embedded-public.ts';
 import { openBrowser } from './open.ts';
 
 /** The options the exe target bakes into the executable. */
-export interface BakedExeOptions {
+export interface BakedExeOptions extends ServerDefaults {
   /** The executable's name, for --help and --version. */
   name: string;
   /** The app's version (exe.version, else its package.json's), for --version. */
   version: string;
-  port: number;
-  host: string | undefined;
-  socket: string | undefined;
   basePath: string;
   trustProxy: boolean | string | string[];
   maxBodySize: number | undefined;
@@ -46,21 +44,24 @@ export function start(mod: unknown, baked: BakedExeOptions, manifest?: StaticMan
   const command = serveCommand(baked, `Node ${process.version}`);
   if (command === undefined) return undefined;
   const app = resolveApp(mod, 'the bundled app');
-  const create = (): ServeHandle =>
-    serve(app, {
-      ...(command.socket !== undefined ? { socket: command.socket } : { port: command.port, host: command.host }),
-      basePath: baked.basePath,
-      trustProxy: baked.trustProxy,
-      ...(baked.maxBodySize !== undefined ? { maxBodySize: baked.maxBodySize } : {}),
-      gateway: 'exe',
-      static: baked.static && manifest !== undefined ? embeddedPublic(manifest, baked.staticCacheControl) : false,
-    });
   let handle: ServeHandle | undefined;
   // The crash policy of every long-running gateway (adapters/_node/crash-policy.ts): a rejection
   // the app leaves is logged and the server goes on; an uncaught exception drains, then exits 1.
   installCrashPolicy({ drain: () => handle?.close() ?? Promise.resolve() });
-  // With lightResponse on, the exe target's build leaves undici unloaded here (build/no-undici-link.ts).
-  handle = create();
+  try {
+    // With lightResponse on, the exe target's build leaves undici unloaded here (build/no-undici-link.ts).
+    handle = serve(app, {
+      ...serveArgs(command, baked.maxBodySize),
+      basePath: baked.basePath,
+      trustProxy: baked.trustProxy,
+      gateway: 'exe',
+      static: baked.static && manifest !== undefined ? embeddedPublic(manifest, baked.staticCacheControl) : false,
+    });
+  } catch (error) {
+    // A limit serve() refuses (e.g. --max-pipelined 0): one line, as for a bad flag.
+    console.error(`${baked.name}: ${(error as Error).message}`);
+    process.exit(2);
+  }
   handle.ready.then(
     () => {
       if (command.open && handle!.url.startsWith('http')) openBrowser(handle!.url.replace('//localhost:', '//127.0.0.1:'));

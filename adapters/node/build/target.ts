@@ -11,12 +11,13 @@
 import { join } from 'node:path';
 import { nativeAddonFiles } from '../../../src/bundle/native-addons.ts';
 import { nodePlatformOptions } from '../../../src/bundle/node-platform.ts';
-import { nodeDevEntry } from '../../../src/bundle/node-dev-entry.ts';
+import { devListenerOptions, nodeDevEntry } from '../../../src/bundle/node-dev-entry.ts';
 import type { BuildContext, OutputFile, Target } from '../../../src/bundle/target.ts';
 import type { NodeTargetOptions } from '../../../src/config/define.ts';
 import { badOption, PorticoError } from '../../../src/config/errors.ts';
 import { CACHE_CONTROL_EXPECTED, copyStaticFiles, isCacheControlOption, manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
-import type { BakedNodeOptions, NodeLimits } from '../runtime/start.ts';
+import type { BakedNodeOptions } from '../runtime/start.ts';
+import { bakedLimits, isLimitOption, LIMIT_OPTIONS, limitValueOk } from '../../../src/bundle/limit-options.ts';
 
 const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
   port: 'a port number (0-65535)',
@@ -26,26 +27,17 @@ const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
   maxBodySize: 'a positive integer (bytes)',
   handleSignals: 'true or false',
   static: 'true or false',
-  maxHeaderSize: 'a positive integer (bytes)',
-  headersTimeout: 'a whole number of milliseconds',
-  requestTimeout: 'a whole number of milliseconds (0: no limit)',
-  keepAliveTimeout: 'a whole number of milliseconds',
-  responseTimeout: 'a whole number of milliseconds (0: no limit)',
-  streamIdleTimeout: 'a whole number of milliseconds (0: no limit)',
-  maxPipelined: 'a positive integer',
+  ...LIMIT_OPTIONS,
   staticCacheControl: CACHE_CONTROL_EXPECTED,
 };
-
-/** The limits baked into server.mjs, each checked by `check` as a whole number. */
-const LIMITS = ['maxHeaderSize', 'headersTimeout', 'requestTimeout', 'keepAliveTimeout', 'responseTimeout', 'streamIdleTimeout', 'maxPipelined'] as const;
 
 function check(name: keyof typeof KNOWN, value: unknown): void {
   const ok =
     name === 'port' ? Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535
     : name === 'host' || name === 'socket' ? typeof value === 'string' && value !== ''
     : name === 'trustProxy' ? typeof value === 'boolean' || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
-    : name === 'maxBodySize' || name === 'maxHeaderSize' || name === 'maxPipelined' ? Number.isInteger(value) && (value as number) > 0
-    : (LIMITS as readonly string[]).includes(name) ? Number.isInteger(value) && (value as number) >= 0
+    : name === 'maxBodySize' ? Number.isInteger(value) && (value as number) > 0
+    : isLimitOption(name) ? limitValueOk(name, value)
     : name === 'staticCacheControl' ? isCacheControlOption(value)
     : typeof value === 'boolean';
   if (!ok) throw badOption(`node.${name}`, KNOWN[name], value);
@@ -53,10 +45,8 @@ function check(name: keyof typeof KNOWN, value: unknown): void {
 
 function baked(ctx: BuildContext): BakedNodeOptions {
   const o = ctx.options as NodeTargetOptions;
-  const limits: NodeLimits = {};
-  for (const name of LIMITS) if (o[name] !== undefined) limits[name] = o[name];
   return {
-    limits,
+    limits: bakedLimits(o),
     port: o.port ?? 3000,
     host: o.host,
     socket: o.socket,
@@ -90,15 +80,7 @@ export const target: Target = {
       // The dev server calls this listener; static files come straight from the source folder,
       // through a live view of it, so a file saved while dev runs is served at once.
       const b = baked(ctx);
-      const options = {
-        basePath: b.basePath,
-        trustProxy: b.trustProxy,
-        maxBodySize: b.maxBodySize,
-        responseTimeout: b.limits?.responseTimeout,
-        streamIdleTimeout: b.limits?.streamIdleTimeout,
-        maxPipelined: b.limits?.maxPipelined,
-      };
-      return nodeDevEntry(ctx, { listener: options, static: b.static, staticCacheControl: b.staticCacheControl });
+      return nodeDevEntry(ctx, { listener: devListenerOptions(b), static: b.static, staticCacheControl: b.staticCacheControl });
     }
     const b = baked(ctx);
     return [

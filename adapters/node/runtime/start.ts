@@ -9,108 +9,51 @@
 import { fileURLToPath } from 'node:url';
 import { resolveApp } from '../../../src/app.ts';
 import { installCrashPolicy } from '../../_node/crash-policy.ts';
-import { serve, type ServeHandle, type ServeOptions } from '../../_node/serve.ts';
+import { serve, type ServeHandle } from '../../_node/serve.ts';
+import { limitUsage, parseServerArgs, serveArgs, type ServerArgs, type ServerDefaults } from '../../_node/server-args.ts';
 import type { StaticManifest } from '../../_static/manifest.ts';
 import { scanStaticFolder } from '../../_node/static-scan.ts';
 import type { StaticFiles } from '../../_node/static.ts';
 
-/**
- * The limits a built server takes from bundle.config.ts (`node: {...}`) and from its flags:
- * `serve()`'s own options, where each is documented with its default.
- */
-export type NodeLimits = Pick<ServeOptions, 'maxHeaderSize' | 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout' | 'responseTimeout' | 'streamIdleTimeout' | 'maxPipelined' | 'maxBodySize'>;
-
 /** The options the node target bakes into server.mjs from bundle.config.ts. */
-export interface BakedNodeOptions {
-  port: number;
-  host: string | undefined;
-  socket: string | undefined;
+export interface BakedNodeOptions extends ServerDefaults {
   basePath: string;
   trustProxy: boolean | string | string[];
   maxBodySize: number | undefined;
   handleSignals: boolean;
   /** Whether public/ was copied beside server.mjs and is served. */
   static: boolean;
-  /** Limits from bundle.config.ts; absent ones take the runtime's defaults. */
-  limits?: NodeLimits;
   /** Cache-Control of served files (node.staticCacheControl). Default: none. */
   staticCacheControl?: string | Record<string, string>;
 }
 
-/** Flag name → limit, each a non-negative integer (ms or bytes or a count). */
-const LIMIT_FLAGS: Record<string, keyof NodeLimits> = {
-  'max-header-size': 'maxHeaderSize',
-  'headers-timeout': 'headersTimeout',
-  'request-timeout': 'requestTimeout',
-  'keep-alive-timeout': 'keepAliveTimeout',
-  'response-timeout': 'responseTimeout',
-  'stream-idle-timeout': 'streamIdleTimeout',
-  'max-pipelined': 'maxPipelined',
-  'max-body-size': 'maxBodySize',
-};
-
-/** What `node server.mjs --help` prints. */
-export const USAGE = `usage: node server.mjs [options]
+/**
+ * What `node server.mjs --help` prints, each limit's default the baked one when set.
+ *
+ * @example
+ * console.log(nodeUsage(baked));
+ */
+export function nodeUsage(baked: Pick<BakedNodeOptions, 'limits' | 'maxBodySize'>): string {
+  return `usage: node server.mjs [options]
 
   --port <n>                 TCP port (default: PORT, else the config's node.port, else 3000)
   --host <addr>              interface (default: HOST, else node.host, else every interface ::)
   --socket <path>            listen on a unix socket instead
-  --max-header-size <bytes>  largest request head; 431 beyond (default 16384)
-  --headers-timeout <ms>     time to send the request head; 408 and closed after (default 20000)
-  --request-timeout <ms>     time to send the whole request (default 300000; 0: none)
-  --keep-alive-timeout <ms>  idle keep-alive connections close after (default 5000)
-  --response-timeout <ms>    time for the app to answer; 504 after (default 60000; 0: none)
-  --stream-idle-timeout <ms> longest pause in a streamed response (default 60000; 0: none)
-  --max-pipelined <n>        pipelined answers in the making per connection (default 16)
-  --max-body-size <bytes>    largest request body; 413 beyond (default 104857600)
+${limitUsage({ maxBodySize: baked.maxBodySize, ...baked.limits })}
   -h, --help                 this text`;
-
-const SHORT_USAGE = 'see node server.mjs --help';
-
-/** What the command line of server.mjs says. */
-export interface ServerArgs {
-  help: boolean;
-  port: number;
-  host: string | undefined;
-  socket: string | undefined;
-  limits: NodeLimits;
 }
 
 /**
- * Parse server.mjs's arguments over the environment and the baked options. Throws an Error
- * whose message is one line with the fix.
+ * Parse server.mjs's arguments over the environment and the baked options (the parser it
+ * shares with the executable, adapters/_node/server-args.ts). Throws an Error whose message is
+ * one line with the fix.
  *
  * @example
  * serverArgs(['--port', '8080', '--response-timeout=5000'], {}, baked);
- * // { help: false, port: 8080, host: undefined, socket: undefined, limits: { responseTimeout: 5000 } }
+ * // { help: false, port: 8080, host: undefined, socket: undefined, limits: { responseTimeout: 5000 }, switches: Set {} }
  */
-export function serverArgs(argv: readonly string[], env: Record<string, string | undefined>, baked: Pick<BakedNodeOptions, 'port' | 'host' | 'socket' | 'limits'>): ServerArgs {
-  const flags: Record<string, string> = {};
-  const limits: NodeLimits = { ...baked.limits };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return { help: true, port: baked.port, host: baked.host, socket: baked.socket, limits };
-    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    const name = match?.[1];
-    if (!match || !(name === 'port' || name === 'host' || name === 'socket' || name! in LIMIT_FLAGS)) {
-      throw new Error(`unknown argument ${JSON.stringify(arg)}; ${SHORT_USAGE}`);
-    }
-    const value = match[2] ?? argv[++i];
-    if (value === undefined || value === '') throw new Error(`--${name} needs a value; ${SHORT_USAGE}`);
-    if (name! in LIMIT_FLAGS) {
-      if (!/^\d{1,15}$/.test(value)) throw new Error(`--${name} must be a whole number, got ${JSON.stringify(value)}`);
-      limits[LIMIT_FLAGS[name!]!] = Number(value);
-    } else flags[name!] = value;
-  }
-  const portText = flags.port ?? env.PORT;
-  let port = baked.port;
-  if (portText !== undefined && portText !== '') {
-    port = Number(portText);
-    if (!/^\d+$/.test(portText) || port > 65535) {
-      throw new Error(`${flags.port !== undefined ? '--port' : 'PORT'} must be a port number (0-65535), got ${JSON.stringify(portText)}`);
-    }
-  }
-  return { help: false, port, host: flags.host ?? (env.HOST || undefined) ?? baked.host, socket: flags.socket ?? baked.socket, limits };
+export function serverArgs(argv: readonly string[], env: Record<string, string | undefined>, baked: ServerDefaults): ServerArgs {
+  return parseServerArgs(argv, env, baked, [], 'see node server.mjs --help');
 }
 
 /**
@@ -123,7 +66,7 @@ export function serverArgs(argv: readonly string[], env: Record<string, string |
 export function listenOptions(
   argv: readonly string[],
   env: Record<string, string | undefined>,
-  baked: Pick<BakedNodeOptions, 'port' | 'host' | 'socket'>,
+  baked: ServerDefaults,
 ): { port: number; host: string | undefined; socket: string | undefined } {
   const { port, host, socket } = serverArgs(argv, env, baked);
   return { port, host, socket };
@@ -148,20 +91,17 @@ export function start(mod: unknown, baked: BakedNodeOptions, moduleUrl: string, 
     process.exit(2);
   }
   if (args.help) {
-    console.log(USAGE);
+    console.log(nodeUsage(baked));
     return undefined;
   }
   let handle: ServeHandle | undefined;
   // Before serve(): the listener enters the policy's request scope from the first request on.
   installCrashPolicy({ drain: () => handle?.close() ?? Promise.resolve() });
-  const { maxBodySize = baked.maxBodySize, ...limits } = args.limits;
   try {
     handle = serve(app, {
-      ...(args.socket !== undefined ? { socket: args.socket } : { port: args.port, host: args.host }),
+      ...serveArgs(args, baked.maxBodySize),
       basePath: baked.basePath,
       trustProxy: baked.trustProxy,
-      ...(maxBodySize !== undefined ? { maxBodySize } : {}),
-      ...limits,
       handleSignals: baked.handleSignals,
       // public/ was copied next to server.mjs.
       static: baked.static ? staticFiles(fileURLToPath(new URL('./public', moduleUrl)), manifest, baked.staticCacheControl) : false,
