@@ -30,17 +30,36 @@ const LIMIT_FLAGS: Record<string, [keyof NodeLimits, string, string, number, str
 };
 
 /**
+ * The flag that sets a limit, e.g. `--max-pipelined` for `maxPipelined`.
+ *
+ * @example
+ * limitFlag('responseTimeout'); // '--response-timeout'
+ */
+export function limitFlag(key: keyof NodeLimits): string {
+  return `--${Object.keys(LIMIT_FLAGS).find((flag) => LIMIT_FLAGS[flag]![0] === key)}`;
+}
+
+/** Which limit flags `limitUsage` lists (default: all), and other words for some of them. */
+export interface LimitUsageOptions {
+  only?: readonly (keyof NodeLimits)[];
+  text?: Partial<Record<keyof NodeLimits, string>>;
+}
+
+/**
  * The `--help` lines of the limit flags, in a 29-column flag column, each showing its default:
- * the value baked in from bundle.config.ts when there is one, else the runtime's.
+ * the value baked in from bundle.config.ts when there is one, else the runtime's. A runtime
+ * that honours fewer limits (the bun executable) lists only those, in its own words.
  *
  * @example
  * limitUsage({ responseTimeout: 5000 }); // '  --max-header-size <bytes>  largest request head; 431 beyond (default 16384)\n...'
+ * limitUsage({}, { only: ['maxBodySize'] }); // '  --max-body-size <bytes>    largest request body; 413 beyond (default 104857600)'
  */
-export function limitUsage(baked: NodeLimits = {}): string {
+export function limitUsage(baked: NodeLimits = {}, options: LimitUsageOptions = {}): string {
   return Object.entries(LIMIT_FLAGS)
+    .filter(([, [key]]) => options.only === undefined || options.only.includes(key))
     .map(([flag, [key, value, text, fallback, zero]]) => {
       const left = `--${flag} ${value}`;
-      return `  ${left.padEnd(left.length < 26 ? 26 : left.length)} ${text} (default ${baked[key] ?? fallback}${zero ? `; ${zero}` : ''})`;
+      return `  ${left.padEnd(left.length < 26 ? 26 : left.length)} ${options.text?.[key] ?? text} (default ${baked[key] ?? fallback}${zero ? `; ${zero}` : ''})`;
     })
     .join('\n');
 }

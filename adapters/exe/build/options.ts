@@ -11,6 +11,7 @@ import type { ExeTargetOptions } from '../../../src/config/define.ts';
 import { badOption, PorticoError } from '../../../src/config/errors.ts';
 import { bakedLimits, isLimitOption, LIMIT_OPTIONS, limitValueOk } from '../../../src/bundle/limit-options.ts';
 import { CACHE_CONTROL_EXPECTED, isCacheControlOption } from '../../../src/bundle/static-manifest.ts';
+import { bunLimitProblem } from '../runtime/bun-limits.ts';
 import type { BakedExeOptions } from '../runtime/start.ts';
 
 const KNOWN: Record<keyof Omit<ExeTargetOptions, 'lightResponse'>, string> = {
@@ -56,16 +57,25 @@ function ok(name: keyof typeof KNOWN, value: unknown): boolean {
 }
 
 /**
- * Check `exe: {...}`; the platform name itself is checked when building (platformInfo).
+ * Check `exe: {...}`; the platform name itself is checked when building (platformInfo). With
+ * runtime bun, a limit Bun cannot honour fails the build (runtime/bun-limits.ts): baked in, it
+ * would be ignored.
  *
  * @example
  * resolveExeOptions({ port: 8080 }); // { port: 8080 }
+ * resolveExeOptions({ runtime: 'bun', maxPipelined: 4 }); // throws PORTICO_EXE_BUN_LIMIT: exe.maxPipelined is not available with --runtime bun (...)
  */
 export function resolveExeOptions(options: unknown): ExeTargetOptions {
   const o = (options ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(o)) {
     if (!(key in KNOWN)) throw new PorticoError('PORTICO_BAD_OPTION', `unknown option "exe.${key}" (known: ${Object.keys(KNOWN).join(', ')}, lightResponse)`);
     if (value !== undefined && !ok(key as keyof typeof KNOWN, value)) throw badOption(`exe.${key}`, KNOWN[key as keyof typeof KNOWN], value);
+  }
+  if (o.runtime === 'bun') {
+    for (const [key, value] of Object.entries(o)) {
+      const problem = value !== undefined && isLimitOption(key) ? bunLimitProblem(key, value as number, `exe.${key}`) : undefined;
+      if (problem !== undefined) throw new PorticoError('PORTICO_EXE_BUN_LIMIT', problem);
+    }
   }
   return o as ExeTargetOptions;
 }

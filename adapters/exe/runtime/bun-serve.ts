@@ -2,7 +2,7 @@
  * The bun executable's gateway: `Bun.serve` calling the app's fetch directly with Bun's own
  * Request and Response (native there, so no light classes and no conversion), plus what every
  * portico gateway adds around it: the mount (basePath), trusted proxies, `maxBodySize` (413
- * before the app), public/ from the executable, `ctx` with gateway 'exe' and a waitUntil that a
+ * before the app), `responseTimeout` (504), public/ from the executable, `ctx` with gateway 'exe' and a waitUntil that a
  * graceful stop waits for, and a 500 with a log line for anything the app throws.
  *
  * Run time only: runs under Bun, imports no node:http.
@@ -11,6 +11,7 @@ import type { App, Context } from '../../../src/app.ts';
 import { describeValue } from '../../_http/describe.ts';
 import { outsideMountText, stripBasePath } from '../../_http/mount.ts';
 import { defaultLog, type LogError } from '../../_node/log.ts';
+import { Deadlines } from '../../_node/deadline.ts';
 import { compileTrust, resolveForwarded, type TrustProxy } from '../../_node/proxy.ts';
 import { WaitUntilTracker } from '../../_node/wait-until.ts';
 import type { BunStatic } from './bun-static.ts';
@@ -27,6 +28,19 @@ export interface BunServeAppOptions {
   trustProxy: TrustProxy;
   /** Largest request body, bytes. Default 100 MiB, as the node gateway. */
   maxBodySize?: number;
+  /**
+   * Time for the app to answer, ms, from when its fetch returned a promise (upload time
+   * included: Bun does not tell when a body has fully arrived); then a 504. Default 60000, as
+   * the node gateway; 0: none.
+   */
+  responseTimeout?: number;
+  /**
+   * Bun's `idleTimeout`, seconds (at most 255; 0: none): a connection silent this long is
+   * closed, whether a streamed response paused or a keep-alive connection sat idle. Not while
+   * the app works on its answer: that is `responseTimeout`'s to judge. Default 60, the node
+   * gateway's `streamIdleTimeout` (Bun's own default is 10).
+   */
+  idleTimeout?: number;
   /** public/ handler, answering before the app. */
   statics?: BunStatic;
   /** Default: `[portico]` lines on stderr, rate-limited. */
@@ -62,8 +76,22 @@ class BunContext implements Context {
 
 const DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024;
 
-function plain(status: number, text: string): Response {
-  return new Native.Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+/** An answer the app owes: the request, since when, and how to answer it instead. */
+class Pending {
+  _startedAt = 0;
+  done = false;
+  readonly request: Request;
+  readonly answer: (response: Response) => void;
+  constructor(request: Request, answer: (response: Response) => void) {
+    this.request = request;
+    this.answer = answer;
+  }
+}
+
+function plain(status: number, text: string, close = false): Response {
+  const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
+  if (close) headers.connection = 'close';
+  return new Native.Response(text, { status, headers });
 }
 
 /**
@@ -92,6 +120,20 @@ export function bunServe(bun: BunGlobal, app: App<any>, options: BunServeAppOpti
   const waitUntil = (promise: Promise<unknown>): void => tracker.add(promise);
   const env = process.env as Record<string, unknown>;
   const fetch = app.fetch.bind(app) as App<any>['fetch'];
+  const responseTimeout = options.responseTimeout ?? 60_000;
+  const idleTimeout = options.idleTimeout ?? 60;
+  // One sweeping interval for every late answer (adapters/_node/deadline.ts), as the node
+  // gateway. It answers 504 but cannot abort `request.signal`: Bun's is its own (aborted when
+  // the client leaves), and handing the app a Request with a signal of ours costs every
+  // request, sync ones included, 20-35% of its throughput (a hello app under wrk, measured).
+  const deadlines =
+    responseTimeout > 0
+      ? new Deadlines<Pending>(responseTimeout, (late) => {
+          late.done = true;
+          log(`${late.request.method} ${late.request.url}: the app did not answer within responseTimeout (${responseTimeout} ms); answered 504`);
+          late.answer(plain(504, 'Gateway Timeout: the app did not answer in time\n', true));
+        })
+      : undefined;
 
   const failed = (request: Request, error: unknown): Response => {
     // Bun's error for a body over maxRequestBodySize (Bun 1.4.5 gives it no code): the client's
@@ -149,9 +191,33 @@ export function bunServe(bun: BunGlobal, app: App<any>, options: BunServeAppOpti
       return failed(request, error);
     }
     // Keep the synchronous path synchronous (STYLE §7).
-    if (result instanceof Promise) return result.then((value) => checked(request, value), (error) => failed(request, error));
+    if (result instanceof Promise) {
+      const answer = result.then((value) => checked(request, value), (error) => failed(request, error));
+      return deadlines === undefined && idleTimeout === 0 ? answer : awaited(request, server, answer);
+    }
     return checked(request, result);
   };
+
+  // An answer in the making: Bun's idle timer would close the connection while the app works
+  // (it counts silence from the request on), so it stops until the answer is there and
+  // `responseTimeout` judges meanwhile. A 504 wins the race; the app's late answer is dropped.
+  // Costs nothing measurable on an async hello (wrk, within run-to-run noise).
+  const awaited = (request: Request, server: BunServer, answer: Promise<Response>): Promise<Response> =>
+    new Promise<Response>((resolve) => {
+      const pending = new Pending(request, resolve);
+      if (idleTimeout > 0) server.timeout(request, 0);
+      deadlines?.add(pending);
+      void answer.then((response) => {
+        if (pending.done) {
+          void response.body?.cancel().catch(() => undefined);
+          return;
+        }
+        pending.done = true;
+        deadlines?.delete(pending);
+        if (idleTimeout > 0) server.timeout(request, idleTimeout);
+        resolve(response);
+      });
+    });
 
   const server = bun.serve({
     ...('unix' in options.listen ? { unix: options.listen.unix } : { port: options.listen.port, hostname: options.listen.hostname }),
@@ -161,7 +227,7 @@ export function bunServe(bun: BunGlobal, app: App<any>, options: BunServeAppOpti
     maxRequestBodySize: Number.isFinite(maxBody) ? maxBody : Number.MAX_SAFE_INTEGER,
     // Bun closes a connection silent for 10 s by default, a streamed response's pause included;
     // the node gateway allows a 60 s pause (streamIdleTimeout).
-    idleTimeout: 60,
+    idleTimeout,
     fetch: handle,
     error: () => plain(500, 'Internal Server Error\n'),
   });

@@ -1,7 +1,8 @@
 /**
  * The main of an executable built with `--runtime bun` (shipped inside it): the same command
  * line as the Node executable (flags.ts: --port, --host, --socket, --open, --help, --version over
- * PORT/HOST over the baked defaults), then `Bun.serve` (bun-serve.ts) with public/ from the
+ * PORT/HOST over the baked defaults; of the limit flags, those Bun can honour: bun-limits.ts),
+ * then `Bun.serve` (bun-serve.ts) with public/ from the
  * files `bun build --compile --asset` embedded, and the crash policy and SIGTERM drain of every
  * long-running gateway.
  *
@@ -12,6 +13,7 @@ import { installCrashPolicy } from '../../_node/crash-policy.ts';
 import { drainOnSignals } from '../../_node/shutdown-signals.ts';
 import { clearStaleSocket } from '../../_node/stale-socket.ts';
 import type { StaticManifest } from '../../_static/manifest.ts';
+import { BUN_LIMIT_USAGE, bunLimits, type BunLimits } from './bun-limits.ts';
 import { bunServe, type BunServeHandle } from './bun-serve.ts';
 import { bunEmbeddedReader, bunStatic } from './bun-static.ts';
 import { bunGlobal } from './bun-types.ts';
@@ -31,8 +33,16 @@ const GRACEFUL_MS = 10_000;
 export async function startBun(mod: unknown, baked: BakedExeOptions, manifest?: StaticManifest): Promise<BunServeHandle | undefined> {
   const bun = bunGlobal();
   if (bun === undefined) throw new Error('PORTICO_EXE_RUNTIME: this entry runs under Bun (an executable built with --runtime bun)');
-  const command = serveCommand(baked, `Bun ${bun.version}`);
+  const command = serveCommand(baked, `Bun ${bun.version}`, BUN_LIMIT_USAGE);
   if (command === undefined) return undefined;
+  let limits: BunLimits;
+  try {
+    limits = bunLimits(command.limits, baked.maxBodySize);
+  } catch (error) {
+    // A limit Bun cannot honour, asked for by a flag: one line, as for a bad flag.
+    console.error(`${baked.name}: ${(error as Error).message}`);
+    process.exit(2);
+  }
   const app = resolveApp(mod, 'the bundled app');
   const statics =
     baked.static && manifest !== undefined
@@ -46,7 +56,7 @@ export async function startBun(mod: unknown, baked: BakedExeOptions, manifest?: 
       listen: command.socket !== undefined ? { unix: command.socket } : { port: command.port, hostname: command.host },
       basePath: baked.basePath,
       trustProxy: baked.trustProxy,
-      ...(baked.maxBodySize !== undefined ? { maxBodySize: baked.maxBodySize } : {}),
+      ...limits,
       ...(statics !== undefined ? { statics } : {}),
     });
   } catch (error) {

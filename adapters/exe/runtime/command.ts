@@ -5,18 +5,20 @@
  *
  * Run time only.
  */
+import type { LimitUsageOptions } from '../../_node/server-args.ts';
 import { exeUsage, parseExeArgs, type ExeCommand, type ExeListenDefaults } from './flags.ts';
 
 /**
  * The command to serve, or undefined once --help or --version has printed.
  *
  * @param runtime what --version names after "portico exe", e.g. 'Node v24.22.3' or 'Bun 1.4.5'
+ * @param limits the limit flags --help lists (default: all; the bun executable's are fewer)
  *
  * @example
  * const command = serveCommand(baked, `Node ${process.version}`);
  * if (command === undefined) return undefined; // --help or --version
  */
-export function serveCommand(baked: ExeListenDefaults & { name: string; version: string }, runtime: string): ExeCommand | undefined {
+export function serveCommand(baked: ExeListenDefaults & { name: string; version: string }, runtime: string, limits: LimitUsageOptions = {}): ExeCommand | undefined {
   let command: ExeCommand;
   try {
     command = parseExeArgs(process.argv.slice(2), process.env, baked);
@@ -25,7 +27,7 @@ export function serveCommand(baked: ExeListenDefaults & { name: string; version:
     process.exit(2);
   }
   if (command.action === 'help') {
-    console.log(exeUsage(baked.name, baked));
+    console.log(exeUsage(baked.name, baked, limits));
     return undefined;
   }
   if (command.action === 'version') {

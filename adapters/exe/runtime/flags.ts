@@ -7,7 +7,7 @@
  *
  * Run time only: no dependencies, so a mistyped flag costs nothing to report.
  */
-import { limitUsage, parseServerArgs, type NodeLimits, type ServerDefaults } from '../../_node/server-args.ts';
+import { limitUsage, parseServerArgs, type LimitUsageOptions, type NodeLimits, type ServerDefaults } from '../../_node/server-args.ts';
 
 /** Where and how the executable starts. */
 export interface ExeCommand {
@@ -47,12 +47,13 @@ export function parseExeArgs(argv: readonly string[], env: Record<string, string
 }
 
 /**
- * The `--help` text, with the baked defaults.
+ * The `--help` text, with the baked defaults; `limits` narrows the limit flags to those the
+ * runtime inside honours (the bun executable's, runtime/bun-limits.ts).
  *
  * @example
  * console.log(exeUsage('shop', { port: 3000, host: '127.0.0.1', socket: undefined }));
  */
-export function exeUsage(name: string, defaults: ExeListenDefaults): string {
+export function exeUsage(name: string, defaults: ExeListenDefaults, limits: LimitUsageOptions = {}): string {
   return [
     `usage: ${name} [--port <n>] [--host <addr>] [--socket <path>] [--open] [limits]`,
     '',
@@ -60,7 +61,7 @@ export function exeUsage(name: string, defaults: ExeListenDefaults): string {
     `  --host <addr>              interface to bind (string, default: HOST, else ${defaults.host ?? 'all interfaces'})`,
     `  --socket <path>            listen on a unix socket instead (string, default: ${defaults.socket ?? 'none'})`,
     '  --open                     open the app in the default browser once it listens',
-    limitUsage({ maxBodySize: defaults.maxBodySize, ...defaults.limits }),
+    limitUsage({ maxBodySize: defaults.maxBodySize, ...defaults.limits }, limits),
     '  -h, --help                 print this help',
     '  -v, --version              print the version',
   ].join('\n');
