@@ -2,7 +2,9 @@
  * `portico bundle --target exe --runtime bun`, beyond the conformance suite (run once per
  * runtime by test/conformance/exe.test.ts): public/ embedded and served with the node gateway's
  * semantics; a native addon embedded; the command line (PORT, --socket, --version),
- * `exe.runtime`, `exe.maxBodySize` and `exe.trustProxy` from bundle.config.ts, a forced
+ * `exe.runtime`, `exe.maxBodySize` and `exe.trustProxy` from bundle.config.ts; the limit flags
+ * Bun can honour (--max-body-size, --response-timeout, --stream-idle-timeout) and the refusal
+ * of the others, at run time and at build time; a forced
  * `--light-response`, a SIGTERM that lets in-flight requests and waitUntil work finish;
  * linux-arm64 (run under qemu-user) and win-x64 (a PE file) built from Linux with those
  * platforms' Bun from the npm registry; and the build errors: an unknown runtime, no Bun to
@@ -220,6 +222,134 @@ describe('bun executable: command line and config', () => {
   });
 });
 
+/** An app that answers late, never, or streams with a pause, to watch the limits. */
+const LIMITS_APP = `export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === '/never') return new Promise(() => {});
+    if (url.pathname === '/late') {
+      await new Promise((r) => setTimeout(r, Number(url.searchParams.get('ms'))));
+      return new Response('late done');
+    }
+    if (url.pathname === '/pause') {
+      const body = new ReadableStream({
+        async pull(c) {
+          c.enqueue(new TextEncoder().encode('first '));
+          await new Promise((r) => setTimeout(r, 10_000));
+          c.enqueue(new TextEncoder().encode('second'));
+          c.close();
+        },
+      });
+      return new Response(body);
+    }
+    if (url.pathname === '/size') return new Response(String((await request.arrayBuffer()).byteLength));
+    return new Response('ok');
+  },
+};
+`;
+
+/** Time a GET to its end: status, body, and whether the connection was cut first. */
+async function timedGet(url: string): Promise<{ status: number; body: string; cut: boolean; ms: number; headers: Headers | undefined }> {
+  const started = Date.now();
+  let status = 0;
+  let headers: Headers | undefined;
+  let body = '';
+  try {
+    const res = await fetch(url);
+    ({ status, headers } = res);
+    const reader = res.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      body += new TextDecoder().decode(value);
+    }
+    return { status, body, cut: false, ms: Date.now() - started, headers };
+  } catch {
+    return { status, body, cut: true, ms: Date.now() - started, headers };
+  }
+}
+
+describe('bun executable: the limits Bun can honour, and the refusal of the others', () => {
+  const project = mkdtempSync(join(tmpdir(), 'portico-bun-limits-'));
+  cleanup.push(project);
+  let exe: string;
+  before(async () => {
+    writeFileSync(join(project, 'app.mjs'), LIMITS_APP);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shop', version: '1.0.0' }));
+    writeFileSync(join(project, 'bundle.config.ts'), "export default { exe: { runtime: 'bun', maxBodySize: 1000, responseTimeout: 30000 } };\n");
+    let dir: string;
+    ({ exe, dir } = await buildExe('app.mjs', [], { cwd: project }));
+    cleanup.push(dir);
+  }, { timeout: 150_000 });
+
+  test('--response-timeout: an app that never answers gets 504 (and a log line); one in time is unaffected', async () => {
+    const running = await startExe(exe, { args: ['--response-timeout', '600'] });
+    try {
+      const [never, late] = await Promise.all([timedGet(`${running.baseUrl}/never`), timedGet(`${running.baseUrl}/late?ms=100`)]);
+      assert.equal(never.status, 504);
+      assert.equal(never.body, 'Gateway Timeout: the app did not answer in time\n');
+      assert.equal(never.headers?.get('connection'), 'close');
+      assert.ok(never.ms >= 550 && never.ms < 3000, `504 after ${never.ms} ms (600 + a sweep of 150)`);
+      assert.deepEqual([late.status, late.body], [200, 'late done']);
+      assert.match(running.logs(), /GET http:\/\/127\.0\.0\.1:\d+\/never: the app did not answer within responseTimeout \(600 ms\); answered 504/);
+    } finally {
+      await running.stop();
+    }
+  });
+
+  test('--stream-idle-timeout: a stalled stream is cut; an app working longer than that is not (its time is responseTimeout\'s)', { timeout: 30_000 }, async () => {
+    const running = await startExe(exe, { args: ['--stream-idle-timeout', '1000', '--response-timeout', '0'] });
+    try {
+      // Bun checks idle connections every few seconds: 1 s of silence is cut within 1-8 s
+      // (2.6-4.1 s measured); unpaused, the same timer would cut the 6 s answer too.
+      const [pause, late] = await Promise.all([timedGet(`${running.baseUrl}/pause`), timedGet(`${running.baseUrl}/late?ms=6000`)]);
+      assert.equal(pause.status, 200);
+      assert.ok(pause.cut, `the paused stream was cut (body ${JSON.stringify(pause.body)})`);
+      assert.equal(pause.body, 'first ');
+      assert.ok(pause.ms >= 900 && pause.ms < 8000, `cut after ${pause.ms} ms`);
+      assert.deepEqual([late.status, late.body, late.cut], [200, 'late done', false]);
+    } finally {
+      await running.stop();
+    }
+  });
+
+  test('--max-body-size as a flag beats exe.maxBodySize: 413 above it, declared or chunked', async () => {
+    const running = await startExe(exe, { args: ['--max-body-size', '100'] });
+    try {
+      assert.deepEqual(await post(`${running.baseUrl}/size`, Buffer.alloc(100), false), { status: 200, body: '100' });
+      assert.equal((await post(`${running.baseUrl}/size`, Buffer.alloc(101), false)).status, 413);
+      const chunked = await post(`${running.baseUrl}/size`, Buffer.alloc(900), true).catch((error: Error) => ({ status: 0, body: error.message }));
+      assert.equal(chunked.status, 413, `a chunked body of 900 bytes: ${chunked.body}`);
+    } finally {
+      await running.stop();
+    }
+  });
+
+  test('a limit flag Bun has no setting for is one PORTICO_EXE_BUN_LIMIT line and exit code 2', () => {
+    const cases: [string[], string][] = [
+      [['--max-pipelined', '4'], '--max-pipelined is not available with --runtime bun (Bun.serve has no such setting)'],
+      [['--headers-timeout=5000'], '--headers-timeout is not available with --runtime bun (Bun.serve has no such setting)'],
+      [['--keep-alive-timeout', '1000'], '--keep-alive-timeout is not available with --runtime bun (Bun.serve has one idle timeout per connection, set by --stream-idle-timeout)'],
+      [['--stream-idle-timeout', '300000'], "--stream-idle-timeout 300000 is more than Bun.serve's idleTimeout allows (255000 ms; 0: none)"],
+    ];
+    for (const [args, line] of cases) {
+      const run = spawnSync(exe, ['--port', '0', ...args], { encoding: 'utf8', env: {}, timeout: 10_000 });
+      assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.equal(run.stderr, `shop: PORTICO_EXE_BUN_LIMIT: ${line}\n`);
+      assert.equal(run.stdout, '', 'nothing listened');
+    }
+  });
+
+  test('--help lists only the limit flags Bun honours, with the baked defaults', () => {
+    const run = spawnSync(exe, ['--help'], { encoding: 'utf8', env: {} });
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /\n  --max-body-size <bytes>    largest request body; 413 beyond \(default 1000\)\n/);
+    assert.match(run.stdout, /\n  --response-timeout <ms>    time for the app to answer; 504 after \(default 30000; 0: none\)\n/);
+    assert.match(run.stdout, /\n  --stream-idle-timeout <ms> longest silence on a connection, idle keep-alive included; whole seconds, at most 255000 \(default 60000; 0: none\)\n/);
+    for (const flag of ['--max-header-size', '--headers-timeout', '--request-timeout', '--keep-alive-timeout', '--max-pipelined']) assert.ok(!run.stdout.includes(flag), `${flag} is not listed:\n${run.stdout}`);
+  });
+});
+
 test('a native addon (.node) is embedded and loads from inside the bun executable', { timeout: 150_000 }, async () => {
   const project = mkdtempSync(join(tmpdir(), 'portico-bun-native-'));
   cleanup.push(project);
@@ -323,6 +453,21 @@ describe('bun executable: build errors, one line each with the fix', () => {
     const lines = stderr.trim().split('\n');
     assert.equal(lines.length, 1, stderr);
     assert.match(lines[0]!, /^portico bundle: PORTICO_EXE_OFFLINE: no Bun for --runtime bun: .*npm i -D bun.*no @oven\/bun-linux-x64 for Bun 1 is cached/);
+  });
+
+  test('an exe.* limit Bun has no setting for fails the build, one line', async () => {
+    const limited = mkdtempSync(join(tmpdir(), 'portico-bun-limit-build-'));
+    cleanup.push(limited);
+    writeFileSync(join(limited, 'app.mjs'), "export default { fetch: () => new Response('hi') };\n");
+    writeFileSync(join(limited, 'bundle.config.ts'), 'export default { exe: { maxPipelined: 4 } };\n');
+    const { code, stderr } = await bundle(limited, ['--runtime', 'bun'], process.env);
+    assert.equal(code, 1);
+    assert.equal(stderr, 'portico bundle: PORTICO_EXE_BUN_LIMIT: exe.maxPipelined is not available with --runtime bun (Bun.serve has no such setting)\n');
+    // An idle timeout beyond Bun's 255 s, with runtime bun from the config rather than the flag.
+    writeFileSync(join(limited, 'bundle.config.ts'), "export default { exe: { runtime: 'bun', streamIdleTimeout: 600000 } };\n");
+    const long = await bundle(limited, [], process.env);
+    assert.equal(long.code, 1);
+    assert.match(long.stderr, /^portico bundle: PORTICO_EXE_BUN_LIMIT: exe\.streamIdleTimeout 600000 is more than Bun\.serve's idleTimeout allows \(255000 ms; 0: none\)\n$/);
   });
 
   test('PORTICO_BUN naming a missing file', async () => {
