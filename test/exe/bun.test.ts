@@ -90,19 +90,26 @@ function post(url: string, body: Buffer, chunked: boolean): Promise<{ status: nu
   });
 }
 
-describe('bun executable: command line and config', () => {
-  const project = mkdtempSync(join(tmpdir(), 'portico-bun-cli-'));
+/**
+ * In a describe: a project named shop of `app` with `config` as its bundle.config.ts (exe.runtime
+ * 'bun' there, no --runtime flag), built before the tests; `built` gets the executable.
+ */
+function bunProject(app: string, config: string, version: string, built: (exe: string) => void): void {
+  const project = mkdtempSync(join(tmpdir(), 'portico-bun-project-'));
   cleanup.push(project);
-  let exe: string;
   before(async () => {
-    writeFileSync(join(project, 'app.mjs'), APP);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shop', version: '1.2.3' }));
-    // exe.runtime from the config, no --runtime flag.
-    writeFileSync(join(project, 'bundle.config.ts'), "export default { exe: { runtime: 'bun', maxBodySize: 1000, trustProxy: 'loopback' } };\n");
-    let dir: string;
-    ({ exe, dir } = await buildExe('app.mjs', [], { cwd: project }));
+    writeFileSync(join(project, 'app.mjs'), app);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shop', version }));
+    writeFileSync(join(project, 'bundle.config.ts'), config);
+    const { exe, dir } = await buildExe('app.mjs', [], { cwd: project });
     cleanup.push(dir);
+    built(exe);
   }, { timeout: 150_000 });
+}
+
+describe('bun executable: command line and config', () => {
+  let exe: string;
+  bunProject(APP, "export default { exe: { runtime: 'bun', maxBodySize: 1000, trustProxy: 'loopback' } };\n", '1.2.3', (path) => (exe = path));
 
   test('exe.runtime in bundle.config.ts makes a Bun executable; --version says so', () => {
     const run = spawnSync(exe, ['--version'], { encoding: 'utf8', env: {} });
@@ -270,17 +277,8 @@ async function timedGet(url: string): Promise<{ status: number; body: string; cu
 }
 
 describe('bun executable: the limits Bun can honour, and the refusal of the others', () => {
-  const project = mkdtempSync(join(tmpdir(), 'portico-bun-limits-'));
-  cleanup.push(project);
   let exe: string;
-  before(async () => {
-    writeFileSync(join(project, 'app.mjs'), LIMITS_APP);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'shop', version: '1.0.0' }));
-    writeFileSync(join(project, 'bundle.config.ts'), "export default { exe: { runtime: 'bun', maxBodySize: 1000, responseTimeout: 30000 } };\n");
-    let dir: string;
-    ({ exe, dir } = await buildExe('app.mjs', [], { cwd: project }));
-    cleanup.push(dir);
-  }, { timeout: 150_000 });
+  bunProject(LIMITS_APP, "export default { exe: { runtime: 'bun', maxBodySize: 1000, responseTimeout: 30000 } };\n", '1.0.0', (path) => (exe = path));
 
   test('--response-timeout: an app that never answers gets 504 (and a log line); one in time is unaffected', async () => {
     const running = await startExe(exe, { args: ['--response-timeout', '600'] });
