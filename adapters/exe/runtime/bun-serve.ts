@@ -2,8 +2,9 @@
  * The bun executable's gateway: `Bun.serve` calling the app's fetch directly with Bun's own
  * Request and Response (native there, so no light classes and no conversion), plus what every
  * portico gateway adds around it: the mount (basePath), trusted proxies, `maxBodySize` (413
- * before the app), `responseTimeout` (504), public/ from the executable, `ctx` with gateway 'exe' and a waitUntil that a
- * graceful stop waits for, and a 500 with a log line for anything the app throws.
+ * before the app), `responseTimeout` (504), public/ from the executable, `ctx` with gateway
+ * 'exe' and a waitUntil that a graceful stop waits for, and a 500 with a log line for anything
+ * the app throws.
  *
  * Run time only: runs under Bun, imports no node:http.
  */
@@ -125,7 +126,8 @@ export function bunServe(bun: BunGlobal, app: App<any>, options: BunServeAppOpti
   // One sweeping interval for every late answer (adapters/_node/deadline.ts), as the node
   // gateway. It answers 504 but cannot abort `request.signal`: Bun's is its own (aborted when
   // the client leaves), and handing the app a Request with a signal of ours costs every
-  // request, sync ones included, 20-35% of its throughput (a hello app under wrk, measured).
+  // request, sync ones included: 21-24% of a hello's throughput under wrk, 31-41% with
+  // AbortSignal.any to keep the client's abort (bench/README.md).
   const deadlines =
     responseTimeout > 0
       ? new Deadlines<Pending>(responseTimeout, (late) => {
@@ -201,7 +203,8 @@ export function bunServe(bun: BunGlobal, app: App<any>, options: BunServeAppOpti
   // An answer in the making: Bun's idle timer would close the connection while the app works
   // (it counts silence from the request on), so it stops until the answer is there and
   // `responseTimeout` judges meanwhile. A 504 wins the race; the app's late answer is dropped.
-  // Costs nothing measurable on an async hello (wrk, within run-to-run noise).
+  // Costs an async request 0.2-0.3 µs (bench/exe-bun-deadline.ts), within wrk's noise. A
+  // client gone meanwhile is no matter: Bun's server.timeout on its request does nothing.
   const awaited = (request: Request, server: BunServer, answer: Promise<Response>): Promise<Response> =>
     new Promise<Response>((resolve) => {
       const pending = new Pending(request, resolve);

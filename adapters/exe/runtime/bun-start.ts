@@ -2,9 +2,8 @@
  * The main of an executable built with `--runtime bun` (shipped inside it): the same command
  * line as the Node executable (flags.ts: --port, --host, --socket, --open, --help, --version over
  * PORT/HOST over the baked defaults; of the limit flags, those Bun can honour: bun-limits.ts),
- * then `Bun.serve` (bun-serve.ts) with public/ from the
- * files `bun build --compile --asset` embedded, and the crash policy and SIGTERM drain of every
- * long-running gateway.
+ * then `Bun.serve` (bun-serve.ts) with public/ from the files `bun build --compile --asset`
+ * embedded, and the crash policy and SIGTERM drain of every long-running gateway.
  *
  * Run time only: runs under Bun; no bundler imports.
  */
