@@ -1,5 +1,5 @@
 /** The app behind test/classic/cgi.test.ts's script: it logs, fetches, and uses waitUntil. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 
 console.log('loading the app (must not reach stdout)');
 
@@ -19,7 +19,16 @@ export default {
       return new Response(JSON.stringify(Array.from(value, (c) => c.charCodeAt(0))));
     }
     if (url.pathname === '/wait-until') {
-      ctx.waitUntil(new Promise((r) => setTimeout(() => { writeFileSync(env.MARK_FILE!, 'done'); r(undefined); }, 300)));
+      // The work ends once the test creates RELEASE_FILE, after it saw the response end: no
+      // timer that a loaded machine could outrun.
+      ctx.waitUntil(new Promise((r) => {
+        const poll = setInterval(() => {
+          if (!existsSync(env.RELEASE_FILE!)) return;
+          clearInterval(poll);
+          writeFileSync(env.MARK_FILE!, 'done');
+          r(undefined);
+        }, 20);
+      }));
       return new Response('answered');
     }
     const body = request.method === 'POST' ? await request.text() : '';

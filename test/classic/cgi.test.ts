@@ -7,7 +7,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,17 +88,21 @@ describe('CGI', () => {
 
   it('finishes waitUntil work before the process exits, after closing stdout (the server\'s end of the response), through a SIGTERM', async () => {
     const mark = join(dir, 'mark');
+    const release = join(dir, 'release');
     const child = spawn(process.execPath, [main], {
-      env: { PATH: process.env.PATH!, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET', SCRIPT_NAME: '/app.cgi', PATH_INFO: '/wait-until', MARK_FILE: mark },
+      env: { PATH: process.env.PATH!, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET', SCRIPT_NAME: '/app.cgi', PATH_INFO: '/wait-until', MARK_FILE: mark, RELEASE_FILE: release },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    await new Promise((r) => child.stdout.on('end', r));
+    // The work cannot end before the release below: stdout ending now shows it does not hold the response.
+    await Promise.race([new Promise((r) => child.stdout.on('end', r)), new Promise((_, no) => setTimeout(() => no(new Error('stdout held open by the waitUntil work')), 10_000))]);
     assert.equal(parseCgi(Buffer.from(out)).body.toString(), 'answered');
     assert.equal(existsSync(mark), false, 'stdout ended before the waitUntil work was done');
     child.kill('SIGTERM'); // what Apache and lighttpd send once the response is complete
+    await new Promise((r) => setTimeout(r, 100));
+    writeFileSync(release, ''); // the work may end now; the SIGTERM must have waited for it
     assert.equal(await exited, 0);
     assert.equal(existsSync(mark), true);
   });
