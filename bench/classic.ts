@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad } from './_lib/load.ts';
 import { payloadJson } from './_lib/payload.ts';
-import { cpuSeconds, freePort, installCleanup, start, stopAll, waitForHttp } from './_lib/processes.ts';
+import { cpuMilliseconds, freePort, installCleanup, start, stopAll, waitForHttp } from './_lib/processes.ts';
 import { formatInt, formatRatio, markdownTable, median } from './_lib/stats.ts';
 import { requireBinary, shareableNode, startApache, startNginx, type RunningPeer } from '../test/classic/peers.ts';
 
@@ -67,9 +67,12 @@ function pin(pid: number, cpu: number): void {
   for (const p of family(pid)) execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(p)], { stdio: 'ignore' });
 }
 
-/** CPU seconds used so far by a process and its children. */
+/**
+ * CPU seconds used so far by a process and its children, from schedstat (nanoseconds): /proc's
+ * 10 ms ticks misattribute the short bursts of a server that sleeps between requests.
+ */
 function familyCpu(pid: number): number {
-  return family(pid).reduce((sum, p) => sum + (cpuSeconds(p) ?? 0), 0);
+  return family(pid).reduce((sum, p) => sum + (cpuMilliseconds(p) ?? 0), 0) / 1000;
 }
 
 function bundle(target: string, options: Record<string, unknown>, basePath = ''): string {
