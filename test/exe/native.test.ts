@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { makeHelloAddon } from '../native-addon.ts';
 import { buildExe, startExe } from './exe-process.ts';
+import { seaExecArgv } from '../../adapters/exe/build/sea.ts';
 
 const project = mkdtempSync(join(tmpdir(), 'portico-exe-native-'));
 const cache = mkdtempSync(join(tmpdir(), 'portico-exe-cache-'));
@@ -20,7 +21,7 @@ after(() => {
   for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
 });
 
-test('an embedded addon loads from the user cache, and the first response needs no undici', { timeout: 150_000 }, async () => {
+test('an embedded addon loads from the user cache, the first response needs no undici, and the executable starts with its execArgv', { timeout: 150_000 }, async () => {
   makeHelloAddon(project);
   writeFileSync(
     join(project, 'app.mjs'),
@@ -28,7 +29,7 @@ test('an embedded addon loads from the user cache, and the first response needs 
 export default {
   fetch(request, env, ctx) {
     const undici = process.moduleLoadList.filter((m) => /undici/.test(m));
-    return new Response(JSON.stringify({ addon: addon.hello(), undici, gateway: ctx.gateway }), { headers: { 'content-type': 'application/json' } });
+    return new Response(JSON.stringify({ addon: addon.hello(), undici, gateway: ctx.gateway, execArgv: process.execArgv }), { headers: { 'content-type': 'application/json' } });
   },
 };
 `,
@@ -41,7 +42,9 @@ export default {
   let written: string;
   try {
     const body = await (await fetch(`${first.baseUrl}/`)).json();
-    assert.deepEqual(body, { addon: 'native says hi', undici: [], gateway: 'exe' });
+    // The SEA config's execArgv (adapters/exe/build/sea.ts seaExecArgv): no scavenge before the first response.
+    assert.deepEqual(body, { addon: 'native says hi', undici: [], gateway: 'exe', execArgv: seaExecArgv(process.versions.node) });
+    assert.ok(Number(process.versions.node.split('.')[0]) < 24 || body.execArgv.includes('--min-semi-space-size=2'));
     const hashes = readdirSync(join(cache, 'portico/native'));
     assert.equal(hashes.length, 1);
     assert.match(hashes[0]!, /^[0-9a-f]{12}$/);

@@ -22,7 +22,7 @@ import { bakedExe, exeName, resolveExeOptions } from './options.ts';
 import { hostPlatform, platformInfo } from './platforms.ts';
 import { lazyBuiltinsPlugin } from './lazy-builtins.ts';
 import { noUndiciLinkPlugin } from './no-undici-link.ts';
-import { buildSea } from './sea.ts';
+import { buildSea, seaExecArgv } from './sea.ts';
 import { signWindows } from './sign.ts';
 
 /** Whether this build makes a Bun executable (`exe.runtime: 'bun'`, `--runtime bun`; build/bun.ts). `portico dev` serves on Node either way. */
@@ -147,6 +147,7 @@ export const target: Target = {
         workDir: work,
         // V8 rejects a code cache made by another Node version or for another machine.
         codeCache: info.platform === hostPlatform() && base.version === process.versions.node,
+        execArgv: seaExecArgv(base.version),
       });
       if (o.sign && info.suffix === '.exe') signWindows(output, o.sign, ctx.root, exeName(ctx));
       const assetCount = Object.keys(assets).length;
