@@ -5,13 +5,14 @@
  *   http-proxy   nginx → proxy_pass (kept-alive upstream) → raw node:http (bench/servers/raw.ts)
  *   php-fpm      nginx → php-fpm (Debian's php8.2-fpm, bench/servers/hello.php, keep-conn)
  *   node-fastcgi nginx → node-fastcgi (npm; no keep-conn: it resets kept connections)
- * for GET and a 4 KB JSON POST, with wrk; backends pinned to core 1, nginx and wrk to core 0.
+ * for GET and a 4 KB JSON POST, with wrk; backends pinned to core 1, nginx and wrk to core 0
+ * (--no-pin: wherever the kernel puts them).
  * Rounds are interleaved and each ratio taken within its round (medians shown).
  *
  * Then CGI: Apache mod_cgi running the portico cgi bundle vs a bare `node -e` hello script,
  * median latency of sequential GETs, interleaved.
  *
- *   node bench/classic.ts [--rounds 3] [--duration 5] [--cgi-requests 40]
+ *   node bench/classic.ts [--rounds 3] [--duration 5] [--cgi-requests 40] [--buffered] [--no-pin] [--no-cgi]
  *
  * A script, not a test. Needs nginx, apache2, php-fpm, wrk (Debian). See bench/README.md.
  */
@@ -38,9 +39,15 @@ const { values: flags } = parseArgs({
     // off so uploads stream to the app as they arrive): what that choice costs.
     buffered: { type: 'boolean', default: false },
     'no-cgi': { type: 'boolean', default: false },
+    // Let the kernel place nginx, wrk and the backends (a box where the web server and the app
+    // share cores) instead of nginx + wrk on core 0 and the backends on core 1. Pinned, a fast
+    // backend leaves core 0 the limit, so req/s compare nginx's paths more than the backends.
+    'no-pin': { type: 'boolean', default: false },
   },
 });
 const rounds = Number(flags.rounds);
+const BACKEND_CPU = flags['no-pin'] ? undefined : 1;
+const LOAD_CPU = flags['no-pin'] ? undefined : 0;
 const seconds = Number(flags.duration);
 installCleanup((rounds * 8 * (seconds + 2) + 240) * 1000);
 
@@ -89,21 +96,21 @@ function bundle(target: string, options: Record<string, unknown>, basePath = '')
 try {
   // --- backends (core 1) ---
   const porticoDist = bundle('fastcgi', { socket: join(work, 'portico.sock') }, '/portico');
-  const portico = start(process.execPath, [join(porticoDist, 'server.mjs')], { cpu: 1 });
+  const portico = start(process.execPath, [join(porticoDist, 'server.mjs')], { cpu: BACKEND_CPU });
   let bufferedDist = '';
   let buffered: ReturnType<typeof start> | undefined;
   if (flags.buffered) {
     bufferedDist = bundle('fastcgi-buffered', { socket: join(work, 'buffered.sock'), name: 'buffered' }, '/buffered');
-    buffered = start(process.execPath, [join(bufferedDist, 'server.mjs')], { cpu: 1 });
+    buffered = start(process.execPath, [join(bufferedDist, 'server.mjs')], { cpu: BACKEND_CPU });
   }
   const rawPort = await freePort();
-  const raw = start(process.execPath, [join(here, 'servers/raw.ts')], { cpu: 1, env: { PORT: String(rawPort) } });
-  const nodeFcgi = start(process.execPath, [join(here, 'servers/node-fastcgi.cjs')], { cpu: 1, env: { SOCKET: join(work, 'node-fastcgi.sock') } });
+  const raw = start(process.execPath, [join(here, 'servers/raw.ts')], { cpu: BACKEND_CPU, env: { PORT: String(rawPort) } });
+  const nodeFcgi = start(process.execPath, [join(here, 'servers/node-fastcgi.cjs')], { cpu: BACKEND_CPU, env: { SOCKET: join(work, 'node-fastcgi.sock') } });
   writeFileSync(
     join(work, 'php-fpm.conf'),
     `[global]\npid = ${work}/php-fpm.pid\nerror_log = ${work}/php-fpm.log\ndaemonize = no\n[bench]\nlisten = ${work}/php.sock\npm = static\npm.max_children = 2\n`,
   );
-  const php = start('/usr/sbin/php-fpm8.2', ['-R', '-F', '-y', join(work, 'php-fpm.conf')], { cpu: 1 });
+  const php = start('/usr/sbin/php-fpm8.2', ['-R', '-F', '-y', join(work, 'php-fpm.conf')], { cpu: BACKEND_CPU });
   await waitForHttp(`http://127.0.0.1:${rawPort}/`, raw);
   const fcgiParams = (script: string): string =>
     ['REQUEST_METHOD $request_method', 'REQUEST_URI $request_uri', 'QUERY_STRING $query_string', 'CONTENT_TYPE $content_type', 'CONTENT_LENGTH $content_length', 'SERVER_PROTOCOL $server_protocol', 'SERVER_NAME $server_name', 'SERVER_PORT $server_port', 'REMOTE_ADDR $remote_addr', 'SCRIPT_NAME $uri', `SCRIPT_FILENAME ${script}`]
@@ -128,7 +135,7 @@ try {
     ].join('\n'),
   });
   peers.push(nginx);
-  pin(nginx.pid, 0);
+  if (LOAD_CPU !== undefined) pin(nginx.pid, LOAD_CPU);
 
   const contenders = [
     { id: 'portico', label: 'nginx → portico FastCGI (unix, keep-conn)', path: '/portico', pid: portico.pid! },
@@ -154,14 +161,14 @@ try {
   // CPU µs per request of nginx (its workers) and of the backend: which side limits a
   // contender, and a figure that moves less than req/s when the machine is shared.
   const cpu: Record<string, Record<string, { nginx: number[]; backend: number[] }>> = {};
-  for (const w of workloads) for (const c of contenders) await runLoad('wrk', { url: nginx.baseUrl + c.path, method: w.id, body: w.body, contentType: w.contentType, seconds: 2, connections: 50, cpu: 0 }, work);
+  for (const w of workloads) for (const c of contenders) await runLoad('wrk', { url: nginx.baseUrl + c.path, method: w.id, body: w.body, contentType: w.contentType, seconds: 2, connections: 50, cpu: LOAD_CPU }, work);
   for (let round = 0; round < rounds; round++) {
     for (const w of workloads) {
       const got: Record<string, number> = {};
       const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
       for (const c of order) {
         const before = [familyCpu(nginx.pid), familyCpu(c.pid)];
-        const r = await runLoad('wrk', { url: nginx.baseUrl + c.path, method: w.id, body: w.body, contentType: w.contentType, seconds, connections: 50, cpu: 0 }, work);
+        const r = await runLoad('wrk', { url: nginx.baseUrl + c.path, method: w.id, body: w.body, contentType: w.contentType, seconds, connections: 50, cpu: LOAD_CPU }, work);
         const count = r.rps * seconds;
         const used = ((cpu[c.id] ??= {})[w.id] ??= { nginx: [], backend: [] });
         used.nginx.push(((familyCpu(nginx.pid) - before[0]!) / count) * 1e6);
@@ -176,7 +183,7 @@ try {
       }
     }
   }
-  console.log(`\n## FastCGI behind nginx (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${rounds} rounds × ${seconds} s, wrk -c50)\n`);
+  console.log(`\n## FastCGI behind nginx (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${rounds} rounds × ${seconds} s, wrk -c50; ${LOAD_CPU === undefined ? 'nothing pinned' : 'nginx + wrk on core 0, backends on core 1'})\n`);
   console.log(
     markdownTable(
       ['contender', 'GET req/s', 'GET vs proxy', 'GET vs php-fpm', 'POST 4 KB req/s', 'POST vs proxy', 'POST vs php-fpm'],
