@@ -10,17 +10,15 @@
  * --cold downloads the ~50 MB base once more into a temporary cache. Prints a table; every
  * process it starts it stops by pid.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { baseBinary } from '../adapters/exe/build/base-binary.ts';
 import { hostPlatform, platformInfo } from '../adapters/exe/build/platforms.ts';
 import { buildSea } from '../adapters/exe/build/sea.ts';
-import { cpuMilliseconds } from './_lib/processes.ts';
+import { firstResponseAndCpu } from './_lib/first-response.ts';
 import { median } from './_lib/stats.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, cold: { type: 'boolean', default: false } } });
@@ -30,45 +28,6 @@ const dir = mkdtempSync(join(tmpdir(), 'portico-bench-exe-'));
 
 const APP = "export default { fetch: () => new Response('hello') };\n";
 const HELLO = "require('node:http').createServer((q, s) => s.end('hello')).listen(+process.argv[3], '127.0.0.1');\n";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function get(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', () => resolve(0));
-    req.end();
-  });
-}
-
-/**
- * ms from spawn() to the first 200, polling as fast as connections are refused, and the ms the
- * process spent on a CPU by then (all its threads; undefined off Linux).
- */
-async function firstResponse(command: string, args: string[]): Promise<{ wall: number; cpu: number | undefined }> {
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn(command, [...args, '--port', String(port)], { stdio: 'ignore', env: {} });
-  try {
-    for (;;) {
-      if ((await get(port)) === 200) return { wall: performance.now() - started, cpu: cpuMilliseconds(child.pid!) };
-      if (performance.now() - started > 10_000) throw new Error(`${command} did not answer within 10 s`);
-    }
-  } finally {
-    child.kill('SIGKILL');
-    await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
-  }
-}
 
 function bundle(target: string, env: NodeJS.ProcessEnv = process.env): number {
   const started = performance.now();
@@ -111,7 +70,7 @@ try {
   // Interleaved, so that load on the machine hits every contender alike.
   for (let i = 0; i < runs; i++) {
     for (const [name, cmd, args] of contenders) {
-      const { wall, cpu: ms } = await firstResponse(cmd, args);
+      const { wall, cpu: ms } = await firstResponseAndCpu(cmd, args);
       times.get(name)!.push(wall);
       if (ms !== undefined) cpu.get(name)!.push(ms);
     }

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { freePort } from './processes.ts';
+import { cpuMilliseconds, freePort } from './processes.ts';
 
 function get(port: number): Promise<number> {
   return new Promise((resolve) => {
@@ -25,12 +25,23 @@ function get(port: number): Promise<number> {
  * const ms = await firstResponse('./dist/exe/app', ['--host', '127.0.0.1']);
  */
 export async function firstResponse(command: string, args: string[]): Promise<number> {
+  return (await firstResponseAndCpu(command, args)).wall;
+}
+
+/**
+ * `firstResponse`, and the milliseconds the process spent on a CPU by then (all its threads,
+ * from schedstat; undefined off Linux), which a shared machine moves less than the clock.
+ *
+ * @example
+ * const { wall, cpu } = await firstResponseAndCpu('./dist/exe/app', []);
+ */
+export async function firstResponseAndCpu(command: string, args: string[]): Promise<{ wall: number; cpu: number | undefined }> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(command, [...args, '--port', String(port)], { stdio: 'ignore', env: {} });
   try {
     for (;;) {
-      if ((await get(port)) === 200) return performance.now() - started;
+      if ((await get(port)) === 200) return { wall: performance.now() - started, cpu: cpuMilliseconds(child.pid!) };
       if (performance.now() - started > 10_000) throw new Error(`${command} did not answer within 10 s`);
     }
   } finally {
