@@ -6,8 +6,8 @@
  * Run time only: no bundler imports.
  */
 import { resolveApp } from '../../../src/app.ts';
-import { installCrashPolicy } from '../../_node/crash-policy.ts';
-import { serve, type ServeHandle } from '../../_node/serve.ts';
+import type { ServeHandle } from '../../_node/serve.ts';
+import { serveMain } from '../../_node/serve-main.ts';
 import { serveArgs, type ServerDefaults } from '../../_node/server-args.ts';
 import type { StaticManifest } from '../../_static/manifest.ts';
 import { serveCommand } from './command.ts';
@@ -44,29 +44,26 @@ export function start(mod: unknown, baked: BakedExeOptions, manifest?: StaticMan
   const command = serveCommand(baked, `Node ${process.version}`);
   if (command === undefined) return undefined;
   const app = resolveApp(mod, 'the bundled app');
-  let handle: ServeHandle | undefined;
   // The crash policy of every long-running gateway (adapters/_node/crash-policy.ts): a rejection
   // the app leaves is logged and the server goes on; an uncaught exception drains, then exits 1.
-  installCrashPolicy({ drain: () => handle?.close() ?? Promise.resolve() });
-  try {
-    // With lightResponse on, the exe target's build leaves undici unloaded here (build/no-undici-link.ts).
-    handle = serve(app, {
+  // With lightResponse on, the exe target's build leaves undici unloaded here (build/no-undici-link.ts).
+  const handle = serveMain(
+    app,
+    {
       ...serveArgs(command, baked.maxBodySize),
       basePath: baked.basePath,
       trustProxy: baked.trustProxy,
       gateway: 'exe',
       static: baked.static && manifest !== undefined ? embeddedPublic(manifest, baked.staticCacheControl) : false,
-    });
-  } catch (error) {
-    // A limit serve() refuses (e.g. --max-pipelined 0): one line, as for a bad flag.
-    console.error(`${baked.name}: ${(error as Error).message}`);
-    process.exit(2);
-  }
+    },
+    baked.name,
+  );
+  // A failed listen already exits 1 (serveMain).
   handle.ready.then(
     () => {
-      if (command.open && handle!.url.startsWith('http')) openBrowser(handle!.url.replace('//localhost:', '//127.0.0.1:'));
+      if (command.open && handle.url.startsWith('http')) openBrowser(handle.url.replace('//localhost:', '//127.0.0.1:'));
     },
-    () => process.exit(1),
+    () => {},
   );
   return handle;
 }

@@ -8,8 +8,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { resolveApp } from '../../../src/app.ts';
-import { installCrashPolicy } from '../../_node/crash-policy.ts';
-import { serve, type ServeHandle } from '../../_node/serve.ts';
+import type { ServeHandle } from '../../_node/serve.ts';
+import { serveMain } from '../../_node/serve-main.ts';
 import { limitUsage, parseServerArgs, serveArgs, type ServerArgs, type ServerDefaults } from '../../_node/server-args.ts';
 import type { StaticManifest } from '../../_static/manifest.ts';
 import { scanStaticFolder } from '../../_node/static-scan.ts';
@@ -94,25 +94,18 @@ export function start(mod: unknown, baked: BakedNodeOptions, moduleUrl: string, 
     console.log(nodeUsage(baked));
     return undefined;
   }
-  let handle: ServeHandle | undefined;
-  // Before serve(): the listener enters the policy's request scope from the first request on.
-  installCrashPolicy({ drain: () => handle?.close() ?? Promise.resolve() });
-  try {
-    handle = serve(app, {
+  return serveMain(
+    app,
+    {
       ...serveArgs(args, baked.maxBodySize),
       basePath: baked.basePath,
       trustProxy: baked.trustProxy,
       handleSignals: baked.handleSignals,
       // public/ was copied next to server.mjs.
       static: baked.static ? staticFiles(fileURLToPath(new URL('./public', moduleUrl)), manifest, baked.staticCacheControl) : false,
-    });
-  } catch (error) {
-    console.error(`server.mjs: ${(error as Error).message}`);
-    process.exit(2);
-  }
-  // serve() has printed the one line saying why; the exit code tells a supervisor.
-  handle.ready.catch(() => process.exit(1));
-  return handle;
+    },
+    'server.mjs',
+  );
 }
 
 function staticFiles(dir: string, manifest: StaticManifest | undefined, cacheControl: BakedNodeOptions['staticCacheControl']): string | StaticFiles {
