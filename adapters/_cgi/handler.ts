@@ -14,10 +14,9 @@ import { WaitUntilTracker } from '../_node/wait-until.ts';
 import { BodyError, BodyQueue, bodyTooLarge } from './body.ts';
 import { cgiContentLength, cgiHost, cgiMount, cgiScheme, paramHeader, platformObject, type CgiParams } from './meta.ts';
 import { CgiRequest } from './request.ts';
+import { DEFAULT_MAX_BODY_SIZE } from '../_http/body-limit.ts';
 import { sendCgiResponse, sendPlainCgi, type ResponseSink } from './response.ts';
 
-/** Default `maxBodySize`: 100 MiB, as on the node gateway. */
-export const DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024;
 
 /** Default `maxParamsSize` of fastcgi and scgi: 128 KiB of meta-variables per request. */
 export const DEFAULT_MAX_PARAMS_SIZE = 128 * 1024;

@@ -21,9 +21,9 @@ import { isResponse, sendResponse } from './send.ts';
 import { createStaticHandler, type StaticFiles, type StaticHandler } from './static.ts';
 import { hostOf, isPlainTarget, originOf, parseTarget, splitQuery } from './url.ts';
 import { WaitUntilTracker } from './wait-until.ts';
+import { DEFAULT_MAX_BODY_SIZE } from '../_http/body-limit.ts';
 
-/** Default `maxBodySize`: 100 MiB. */
-export const DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024;
+export { DEFAULT_MAX_BODY_SIZE };
 
 /** Options of `toNodeListener` (and the request side of `serve`). */
 export interface NodeListenerOptions<Env = Record<string, unknown>> {

@@ -10,6 +10,7 @@
  */
 import type { App, Context } from '../../../src/app.ts';
 import { describeValue } from '../../_http/describe.ts';
+import { DEFAULT_MAX_BODY_SIZE } from '../../_http/body-limit.ts';
 import { outsideMountText, stripBasePath } from '../../_http/mount.ts';
 import { defaultLog, type LogError } from '../../_node/log.ts';
 import { Deadlines } from '../../_node/deadline.ts';
@@ -74,8 +75,6 @@ class BunContext implements Context {
     this.platform = platform;
   }
 }
-
-const DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024;
 
 /** An answer the app owes: the request, since when, and how to answer it instead. */
 class Pending {
