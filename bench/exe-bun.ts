@@ -15,12 +15,11 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { baseBinary } from '../adapters/exe/build/base-binary.ts';
 import { hostBun } from '../adapters/exe/build/bun-binary.ts';
 import { hostPlatform, platformInfo, type ExePlatform } from '../adapters/exe/build/platforms.ts';
-import { buildSea } from '../adapters/exe/build/sea.ts';
 import { prepareBuild } from '../src/bundle/bundle.ts';
 import { firstResponse } from './_lib/first-response.ts';
+import { seaHello } from './_lib/sea-hello.ts';
 import { median } from './_lib/stats.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
@@ -29,7 +28,6 @@ const CLI = new URL('../bin/portico.mjs', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'portico-bench-exe-bun-'));
 
 const APP = "export default { fetch: () => new Response('hello') };\n";
-const NODE_HELLO = "require('node:http').createServer((q, s) => s.end('hello')).listen(+process.argv[3], '127.0.0.1');\n";
 const BUN_HELLO = "Bun.serve({ port: +process.argv[3], hostname: '127.0.0.1', fetch: () => new Response('hello') });\n";
 
 function bundle(runtime: 'node' | 'bun', outdir: string): number {
@@ -61,15 +59,10 @@ try {
   const bunHello = join(dir, 'bun-hello');
   execFileSync(bun.path, ['build', '--compile', 'bun-hello.mjs', '--outfile', bunHello], { cwd: dir, stdio: 'ignore' });
 
-  const base = await baseBinary(platformInfo(hostPlatform()));
-  const work = join(dir, 'hello-sea');
-  mkdirSync(work);
-  writeFileSync(join(work, 'hello.cjs'), NODE_HELLO);
-  const seaHello = join(dir, 'sea-hello');
-  await buildSea({ main: join(work, 'hello.cjs'), assets: {}, base: base.path, output: seaHello, workDir: work, codeCache: base.version === process.versions.node });
+  const { path: plainSea, base } = await seaHello(dir);
 
   const contenders: [string, string, string[]][] = [
-    ['plain node:http SEA hello', seaHello, []],
+    ['plain node:http SEA hello', plainSea, []],
     ['portico exe (node)', nodeExe, ['--host', '127.0.0.1']],
     ['plain Bun.serve hello', bunHello, []],
     ['portico exe --runtime bun', bunExe, ['--host', '127.0.0.1']],

@@ -15,10 +15,8 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { baseBinary } from '../adapters/exe/build/base-binary.ts';
-import { hostPlatform, platformInfo } from '../adapters/exe/build/platforms.ts';
-import { buildSea } from '../adapters/exe/build/sea.ts';
 import { firstResponseAndCpu } from './_lib/first-response.ts';
+import { seaHello } from './_lib/sea-hello.ts';
 import { median } from './_lib/stats.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, cold: { type: 'boolean', default: false } } });
@@ -27,7 +25,6 @@ const CLI = new URL('../bin/portico.mjs', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'portico-bench-exe-'));
 
 const APP = "export default { fetch: () => new Response('hello') };\n";
-const HELLO = "require('node:http').createServer((q, s) => s.end('hello')).listen(+process.argv[3], '127.0.0.1');\n";
 
 function bundle(target: string, env: NodeJS.ProcessEnv = process.env): number {
   const started = performance.now();
@@ -52,13 +49,7 @@ try {
   bundle('node');
   const server = join(dir, 'dist', 'node', 'server.mjs');
 
-  // The plain SEA hello: same base binary, same code cache setting, no portico.
-  const base = await baseBinary(platformInfo(hostPlatform()));
-  const work = join(dir, 'hello-sea');
-  mkdirSync(work);
-  writeFileSync(join(work, 'hello.cjs'), HELLO);
-  const plain = join(dir, 'hello');
-  await buildSea({ main: join(work, 'hello.cjs'), assets: {}, base: base.path, output: plain, workDir: work, codeCache: base.version === process.versions.node });
+  const { path: plain, base } = await seaHello(dir);
 
   const contenders: [string, string, string[]][] = [
     ['plain node:http SEA hello', plain, []],
