@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 
 const running = new Set<ChildProcess>();
@@ -115,22 +114,8 @@ export function installCleanup(limitMs: number): void {
   watchdog.unref();
 }
 
-/**
- * A free TCP port on 127.0.0.1 (bound, read, released: good enough for a benchmark).
- *
- * @example
- * const port = await freePort();
- */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1: the tests' own (test/classic/peers.ts), which bench/classic.ts already uses for its peers. */
+export { freePort } from '../../test/classic/peers.ts';
 
 /**
  * Poll `url` until it answers (any status), or throw after `timeoutMs` with the child's stderr.

@@ -8,11 +8,11 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awaitOutput } from '../child-output.ts';
 import { FcgiConnection, meta, parseCgi, request } from './fcgi-client.ts';
+import { freePort } from './peers.ts';
 
 const main = join(import.meta.dirname, 'server-main.ts');
 const dir = mkdtempSync(join(tmpdir(), 'portico-cgifcgi-'));
@@ -56,16 +56,6 @@ function cgiFcgi(address: string, env: Record<string, string>, body = ''): Promi
 }
 
 const json = (r: { body: Buffer }) => JSON.parse(r.body.toString());
-
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('fastcgi server.mjs flags', () => {
   it('--help prints the usage and exits 0', async () => {
