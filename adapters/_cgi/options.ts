@@ -6,7 +6,11 @@
  *
  * Run time only: this type is the contract between the targets (build/) and the runtimes.
  */
-export interface BakedClassicOptions {
+import type { BakedDaemonOptions } from '../_daemon/settings.ts';
+
+export interface BakedClassicOptions extends BakedDaemonOptions {
+  /** FastCGI/SCGI: the app's name (`<t>.name`), for the process titles of daemon mode. */
+  name?: string;
   /** The mount point ('' or '/shop'); when set it wins over the server's SCRIPT_NAME. */
   basePath: string;
   /** Which peers' X-Forwarded-* / Forwarded headers to believe, as on the node gateway. */

@@ -11,6 +11,7 @@ import type { WaitUntilTracker } from '../_node/wait-until.ts';
 import { showAddress, type ListenAddress } from './listen.ts';
 import { drainOnSignals } from '../_node/shutdown-signals.ts';
 import { clearStaleSocket } from '../_node/stale-socket.ts';
+import { inDaemonWorker } from '../_daemon/role.ts';
 
 /** How a server listens and shuts down. */
 export interface ClassicServerOptions {
@@ -167,7 +168,8 @@ export function serveClassic(
         .then(() => {
           clearTimeout(deadline);
           if (sweeper !== undefined) clearInterval(sweeper);
-          if (ownSocket !== undefined) {
+          // A daemon-mode worker leaves the file to its primary, whose socket serves on.
+          if (ownSocket !== undefined && !inDaemonWorker()) {
             try {
               unlinkSync(ownSocket);
             } catch {

@@ -1,9 +1,15 @@
 /**
  * The main of a built fastcgi or scgi `server.mjs`: flags and environment, `--help`, one-line
- * usage errors (exit 2), then the server. Shared so both scripts behave the same.
+ * usage errors (exit 2), then the server: one process by default, or with `--workers` a
+ * primary that never loads the app (adapters/_daemon/primary.ts, loaded only then) and workers
+ * that do. Shared so both scripts behave the same.
  */
 import { resolveApp, type App } from '../../src/app.ts';
 import { installCrashPolicy } from '../_node/crash-policy.ts';
+import { loadApp, type AppSource } from '../_daemon/app-source.ts';
+import { inDaemonWorker } from '../_daemon/role.ts';
+import { daemonUsage, needsPrimary, takeDaemonArgs, type DaemonSettings } from '../_daemon/settings.ts';
+import { superviseWorker } from '../_daemon/worker.ts';
 import { parseFlags, resolveAddress, usage, type ListenAddress } from './listen.ts';
 import type { BakedClassicOptions } from './options.ts';
 import type { ClassicHandle } from './server.ts';
@@ -12,18 +18,23 @@ type Serve = (app: App<any>, options: Record<string, unknown>, addresses: Listen
 
 /**
  * @example
- * startServer(mod, baked, 'fastcgi', 'FastCGI', serveFastCGI);
+ * startServer(() => import('./app.ts'), baked, 'fastcgi', 'FastCGI', serveFastCGI);
  */
-export function startServer(mod: unknown, baked: BakedClassicOptions, protocol: string, title: string, serve: Serve): ClassicHandle | undefined {
+export function startServer(source: AppSource, baked: BakedClassicOptions, protocol: string, title: string, serve: Serve): void {
   const script = 'server.mjs';
+  const worker = inDaemonWorker();
   let addresses: ListenAddress[];
+  let daemon: DaemonSettings;
   try {
-    const flags = parseFlags(process.argv.slice(2));
+    const taken = takeDaemonArgs(process.argv.slice(2), process.env, baked);
+    daemon = taken.settings;
+    const flags = parseFlags(taken.rest);
     if (flags.help) {
-      console.log(usage(script, title));
+      console.log(`${usage(script, title)}\n\n${daemonUsage(baked)}`);
       process.exit(0);
     }
-    addresses = resolveAddress(flags.address, process.env, baked);
+    // A worker settles the address as its primary did: systemd's LISTEN_PID names the primary.
+    addresses = resolveAddress(flags.address, process.env, baked, worker ? process.ppid : process.pid);
   } catch (error) {
     console.error(`${script}: ${(error as Error).message}`);
     process.exit(2);
@@ -32,20 +43,38 @@ export function startServer(mod: unknown, baked: BakedClassicOptions, protocol: 
     console.error(`${script}: nowhere to listen; give --socket <path> or --port <n> (see --help)`);
     process.exit(2);
   }
-  const app = resolveApp(mod, 'the bundled app');
-  let handle: ClassicHandle | undefined;
-  // The crash policy of every long-running gateway (adapters/_node/crash-policy.ts): a rejection
-  // the app leaves is logged and the server goes on; an uncaught exception drains, then exits 1.
-  installCrashPolicy({ drain: () => handle?.close() ?? Promise.resolve() });
-  handle = serve(app, {
-    basePath: baked.basePath,
-    trustProxy: baked.trustProxy,
-    maxBodySize: baked.maxBodySize,
-    maxParamsSize: baked.maxParamsSize,
-    handleSignals: baked.handleSignals,
-    socketMode: baked.socketMode,
-  }, addresses);
-  // A server that cannot listen has nothing to do (the reason is logged already).
-  handle.ready.catch(() => process.exit(1));
-  return handle;
+  const name = baked.name ?? protocol;
+  if (!worker && needsPrimary(daemon)) {
+    void import('../_daemon/primary.ts').then(({ runPrimary }) =>
+      runPrimary({
+        name,
+        label: script,
+        settings: daemon,
+        socketPaths: addresses.flatMap((a) => (a.kind === 'socket' ? [a.path] : [])),
+        listeningLine: (url, n) => `${protocol} listening on ${url} with ${n} worker${n === 1 ? '' : 's'} (primary pid ${process.pid})`,
+      }),
+    );
+    return;
+  }
+  const supervision = worker ? superviseWorker(name, daemon) : undefined;
+  void loadApp(source).then((mod) => {
+    const app = resolveApp(mod, 'the bundled app');
+    let handle: ClassicHandle | undefined;
+    // The crash policy of every long-running gateway (adapters/_node/crash-policy.ts): a rejection
+    // the app leaves is logged and the server goes on; an uncaught exception drains, then exits 1.
+    installCrashPolicy({ drain: () => handle?.close() ?? Promise.resolve() });
+    handle = serve(supervision ? supervision.counted(app) : app, {
+      basePath: baked.basePath,
+      trustProxy: baked.trustProxy,
+      maxBodySize: baked.maxBodySize,
+      maxParamsSize: baked.maxParamsSize,
+      // A worker's signals and listening line are its primary's.
+      handleSignals: supervision ? false : baked.handleSignals,
+      silent: supervision !== undefined,
+      socketMode: baked.socketMode,
+    }, addresses);
+    if (supervision) supervision.serving(handle);
+    // A server that cannot listen has nothing to do (the reason is logged already).
+    handle.ready.catch(() => (supervision ? supervision.listenFailed() : process.exit(1)));
+  });
 }

@@ -12,11 +12,12 @@ import { serve, type ServeHandle, type ServeOptions } from './serve.ts';
 
 /**
  * @param label what the error line starts with: the file or executable name
+ * @param onListenFailed what happens when listening fails; default exit 1 (a daemon-mode worker tells its primary first)
  *
  * @example
  * const handle = serveMain(app, { port: 3000, gateway: 'exe' }, 'shop');
  */
-export function serveMain(app: App<any>, options: ServeOptions, label: string): ServeHandle {
+export function serveMain(app: App<any>, options: ServeOptions, label: string, onListenFailed: (error: unknown) => void = () => process.exit(1)): ServeHandle {
   let handle: ServeHandle | undefined;
   installCrashPolicy({ drain: () => handle?.close() ?? Promise.resolve() });
   try {
@@ -25,6 +26,6 @@ export function serveMain(app: App<any>, options: ServeOptions, label: string): 
     console.error(`${label}: ${(error as Error).message}`);
     process.exit(2);
   }
-  handle.ready.catch(() => process.exit(1));
+  handle.ready.catch(onListenFailed);
   return handle;
 }

@@ -7,12 +7,16 @@
  */
 import { lstatSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
+import { inDaemonWorker } from '../_daemon/role.ts';
 
 /**
  * @example
  * await clearStaleSocket('/run/portico/app.sock'); // removes it unless a server answers there
  */
 export async function clearStaleSocket(path: string): Promise<void> {
+  // In a daemon-mode worker the primary owns the path: it cleared it before forking, and a probe
+  // here would find the primary itself listening.
+  if (inDaemonWorker()) return;
   let isSocket = false;
   try {
     isSocket = lstatSync(path).isSocket();

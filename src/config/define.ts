@@ -43,6 +43,12 @@ export interface NodeTargetOptions extends ServerLimitOptions {
   maxBodySize?: number;
   /** Drain in-flight requests and exit on SIGINT/SIGTERM. Default true. */
   handleSignals?: boolean;
+  /** Worker processes behind one primary ('auto': one a CPU); `--workers` and PORTICO_WORKERS win. Default 1 (one process). */
+  workers?: number | 'auto';
+  /** Requests a worker serves before it is replaced (a primary runs even with one worker). Default 0 (never). */
+  maxRequests?: number;
+  /** Up to this many more requests, drawn per worker. Default 0. */
+  maxRequestsJitter?: number;
   /** Serve `publicDir` (copied to dist/node/public) as static files. Default true. */
   static?: boolean;
   /**
@@ -75,6 +81,12 @@ export interface ClassicTargetOptions {
   maxParamsSize?: number;
   /** fastcgi/scgi: drain in-flight requests and exit on SIGINT/SIGTERM. Default true. */
   handleSignals?: boolean;
+  /** fastcgi/scgi: worker processes behind one primary ('auto': one a CPU); `--workers` and PORTICO_WORKERS win. Default 1 (one process). */
+  workers?: number | 'auto';
+  /** fastcgi/scgi: requests a worker serves before it is replaced (a primary runs even with one worker). Default 0 (never). */
+  maxRequests?: number;
+  /** fastcgi/scgi: up to this many more requests, drawn per worker. Default 0. */
+  maxRequestsJitter?: number;
   /** Name in generated files (portico-<name>.service). Default: package.json's name, else the root folder's. */
   name?: string;
   /** cgi: the first line of app.cgi. Default '#!/usr/bin/env node'. */

@@ -11,6 +11,7 @@ import type { BakedClassicOptions } from '../../_cgi/options.ts';
 import type { BuildContext } from '../../../src/bundle/target.ts';
 import type { ClassicTargetOptions } from '../../../src/config/define.ts';
 import { badOption, PorticoError } from '../../../src/config/errors.ts';
+import { bakedDaemon, DAEMON_OPTIONS, daemonValueOk } from '../../../src/bundle/daemon-options.ts';
 
 /** The three classic transports. */
 export type Transport = 'fastcgi' | 'scgi' | 'cgi';
@@ -28,6 +29,7 @@ const SOCKET = {
   host: 'a string such as "127.0.0.1"',
   socketMode: 'file permissions as a number, such as 0o660 (the web server\'s user must be able to connect)',
   handleSignals: 'true or false',
+  ...DAEMON_OPTIONS,
 } as const;
 
 const CGI = {
@@ -53,6 +55,10 @@ function valid(name: string, value: unknown): boolean {
       return typeof value === 'boolean' || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
     case 'socketMode':
       return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0o777;
+    case 'workers':
+    case 'maxRequests':
+    case 'maxRequestsJitter':
+      return daemonValueOk(name, value);
     case 'maxBodySize':
     case 'maxParamsSize':
       return Number.isInteger(value) && (value as number) > 0;
@@ -91,11 +97,12 @@ export function checkClassicOptions(transport: Transport, options: unknown): Rec
  * runtime takes systemd's socket (LISTEN_FDS), a listening socket on fd 0, or its flags.
  *
  * @example
- * start(mod, bakeClassicOptions(ctx));
+ * start(() => import(app), bakeClassicOptions(ctx));
  */
 export function bakeClassicOptions(ctx: BuildContext): BakedClassicOptions {
   const o = ctx.options as ClassicTargetOptions;
   const baked: BakedClassicOptions = {
+    ...bakedDaemon(o),
     basePath: ctx.basePath,
     trustProxy: o.trustProxy ?? false,
     handleSignals: o.handleSignals ?? true,

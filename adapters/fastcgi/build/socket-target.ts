@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { nodePlatformOptions } from '../../../src/bundle/node-platform.ts';
 import type { Target } from '../../../src/bundle/target.ts';
-import { bakeClassicOptions, checkClassicOptions } from './classic-options.ts';
+import { appName, bakeClassicOptions, checkClassicOptions } from './classic-options.ts';
 import { packageClassic } from './classic-package.ts';
 import { classicDevReach, socketDevHandle } from './dev.ts';
 
@@ -27,10 +27,11 @@ export function socketTarget(name: 'fastcgi' | 'scgi', description: string): Tar
     resolveOptions: (options) => checkClassicOptions(name, options),
 
     entrySource(ctx) {
+      // The app is imported lazily (esbuild keeps a dynamic import() lazy inside one file), so
+      // the primary of daemon mode (--workers) never evaluates it; a single process loads it at once.
       return [
-        `import * as mod from ${JSON.stringify(ctx.entry)};`,
         `import { start } from ${JSON.stringify(join(ctx.porticoRoot, `adapters/${name}/runtime/start.ts`))};`,
-        `start(mod, ${JSON.stringify(bakeClassicOptions(ctx))});`,
+        `start(() => import(${JSON.stringify(ctx.entry)}), ${JSON.stringify({ ...bakeClassicOptions(ctx), name: appName(ctx) })});`,
         '',
       ].join('\n');
     },

@@ -18,6 +18,9 @@ import { badOption, PorticoError } from '../../../src/config/errors.ts';
 import { CACHE_CONTROL_EXPECTED, copyStaticFiles, isCacheControlOption, manifestExpression, staticManifestFor } from '../../../src/bundle/static-manifest.ts';
 import type { BakedNodeOptions } from '../runtime/start.ts';
 import { bakedLimits, isLimitOption, LIMIT_OPTIONS, limitValueOk } from '../../../src/bundle/limit-options.ts';
+import { bakedDaemon, DAEMON_OPTIONS, daemonValueOk, isDaemonOption } from '../../../src/bundle/daemon-options.ts';
+// The project's name, as the classic targets name their files; here only for process titles.
+import { appName } from '../../fastcgi/build/classic-options.ts';
 
 const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
   port: 'a port number (0-65535)',
@@ -28,6 +31,7 @@ const KNOWN: Record<keyof Omit<NodeTargetOptions, 'lightResponse'>, string> = {
   handleSignals: 'true or false',
   static: 'true or false',
   ...LIMIT_OPTIONS,
+  ...DAEMON_OPTIONS,
   staticCacheControl: CACHE_CONTROL_EXPECTED,
 };
 
@@ -38,6 +42,7 @@ function check(name: keyof typeof KNOWN, value: unknown): void {
     : name === 'trustProxy' ? typeof value === 'boolean' || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
     : name === 'maxBodySize' ? Number.isInteger(value) && (value as number) > 0
     : isLimitOption(name) ? limitValueOk(name, value)
+    : isDaemonOption(name) ? daemonValueOk(name, value)
     : name === 'staticCacheControl' ? isCacheControlOption(value)
     : typeof value === 'boolean';
   if (!ok) throw badOption(`node.${name}`, KNOWN[name], value);
@@ -46,6 +51,8 @@ function check(name: keyof typeof KNOWN, value: unknown): void {
 function baked(ctx: BuildContext): BakedNodeOptions {
   const o = ctx.options as NodeTargetOptions;
   return {
+    ...bakedDaemon(o),
+    name: appName(ctx),
     limits: bakedLimits(o),
     port: o.port ?? 3000,
     host: o.host,
@@ -83,10 +90,11 @@ export const target: Target = {
       return nodeDevEntry(ctx, { listener: devListenerOptions(b), static: b.static, staticCacheControl: b.staticCacheControl });
     }
     const b = baked(ctx);
+    // The app is imported lazily (esbuild keeps a dynamic import() lazy inside one file), so
+    // the primary of daemon mode (--workers) never evaluates it; a single process loads it at once.
     return [
-      `import * as mod from ${app};`,
       `import { start } from ${JSON.stringify(join(ctx.porticoRoot, 'adapters/node/runtime/start.ts'))};`,
-      `start(mod, ${JSON.stringify(b)}, import.meta.url${b.static ? `, ${manifestExpression(staticManifestFor(ctx)!)}` : ''});`,
+      `start(() => import(${app}), ${JSON.stringify(b)}, import.meta.url${b.static ? `, ${manifestExpression(staticManifestFor(ctx)!)}` : ''});`,
       '',
     ].join('\n');
   },

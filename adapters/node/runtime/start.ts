@@ -8,7 +8,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import { resolveApp } from '../../../src/app.ts';
-import type { ServeHandle } from '../../_node/serve.ts';
+import { loadApp, type AppSource } from '../../_daemon/app-source.ts';
+import { inDaemonWorker } from '../../_daemon/role.ts';
+import { daemonUsage, needsPrimary, takeDaemonArgs, type BakedDaemonOptions, type DaemonSettings } from '../../_daemon/settings.ts';
+import { superviseWorker } from '../../_daemon/worker.ts';
+import { listenError, type ServeOptions } from '../../_node/serve.ts';
 import { serveMain } from '../../_node/serve-main.ts';
 import { limitUsage, parseServerArgs, serveArgs, type ServerArgs, type ServerDefaults } from '../../_node/server-args.ts';
 import type { StaticManifest } from '../../_static/manifest.ts';
@@ -16,7 +20,9 @@ import { scanStaticFolder } from '../../_node/static-scan.ts';
 import type { StaticFiles } from '../../_node/static.ts';
 
 /** The options the node target bakes into server.mjs from bundle.config.ts. */
-export interface BakedNodeOptions extends ServerDefaults {
+export interface BakedNodeOptions extends ServerDefaults, BakedDaemonOptions {
+  /** The project's name, for the process titles of daemon mode. */
+  name?: string;
   basePath: string;
   trustProxy: boolean | string | string[];
   maxBodySize: number | undefined;
@@ -33,13 +39,14 @@ export interface BakedNodeOptions extends ServerDefaults {
  * @example
  * console.log(nodeUsage(baked));
  */
-export function nodeUsage(baked: Pick<BakedNodeOptions, 'limits' | 'maxBodySize'>): string {
+export function nodeUsage(baked: Pick<BakedNodeOptions, 'limits' | 'maxBodySize' | keyof BakedDaemonOptions>): string {
   return `usage: node server.mjs [options]
 
   --port <n>                 TCP port (default: PORT, else the config's node.port, else 3000)
   --host <addr>              interface (default: HOST, else node.host, else every interface ::)
   --socket <path>            listen on a unix socket instead
 ${limitUsage({ maxBodySize: baked.maxBodySize, ...baked.limits })}
+${daemonUsage(baked)}
   -h, --help                 this text`;
 }
 
@@ -75,37 +82,64 @@ export function listenOptions(
 /**
  * @example
  * // the entry the node target writes:
- * import * as mod from '/app/src/app.ts';
- * start(mod, { port: 3000, host: undefined, ... }, import.meta.url, JSON.parse('{"version":1,"files":{...}}'));
+ * start(() => import('/app/src/app.ts'), { port: 3000, host: undefined, ... }, import.meta.url, JSON.parse('{"version":1,"files":{...}}'));
  *
  * `manifest` is public/ as the bundler saw it (src/bundle/static-manifest.ts); without it the
- * folder is scanned at start.
+ * folder is scanned at start. With `--workers` (or `--max-requests`) this process becomes a
+ * primary that never loads the app (adapters/_daemon/primary.ts) and its workers serve.
  */
-export function start(mod: unknown, baked: BakedNodeOptions, moduleUrl: string, manifest?: StaticManifest): ServeHandle | undefined {
-  const app = resolveApp(mod, 'the bundled app');
+export function start(source: AppSource, baked: BakedNodeOptions, moduleUrl: string, manifest?: StaticManifest): void {
+  const worker = inDaemonWorker();
   let args: ServerArgs;
+  let daemon: DaemonSettings;
   try {
-    args = serverArgs(process.argv.slice(2), process.env, baked);
+    const taken = takeDaemonArgs(process.argv.slice(2), process.env, baked);
+    daemon = taken.settings;
+    args = serverArgs(taken.rest, process.env, baked);
   } catch (error) {
     console.error(`server.mjs: ${(error as Error).message}`);
     process.exit(2);
   }
   if (args.help) {
     console.log(nodeUsage(baked));
-    return undefined;
+    return;
   }
-  return serveMain(
-    app,
-    {
+  const name = baked.name ?? 'node';
+  if (!worker && needsPrimary(daemon)) {
+    void import('../../_daemon/primary.ts').then(({ runPrimary }) =>
+      runPrimary({
+        name,
+        label: 'server.mjs',
+        settings: daemon,
+        socketPaths: args.socket !== undefined ? [args.socket] : [],
+        listeningLine: (url, n) => `listening on ${url} with ${n} worker${n === 1 ? '' : 's'} (primary pid ${process.pid})`,
+      }),
+    );
+    return;
+  }
+  const supervision = worker ? superviseWorker(name, daemon) : undefined;
+  void loadApp(source).then((mod) => {
+    const app = resolveApp(mod, 'the bundled app');
+    const options: ServeOptions = {
       ...serveArgs(args, baked.maxBodySize),
       basePath: baked.basePath,
       trustProxy: baked.trustProxy,
       handleSignals: baked.handleSignals,
       // public/ was copied next to server.mjs.
       static: baked.static ? staticFiles(fileURLToPath(new URL('./public', moduleUrl)), manifest, baked.staticCacheControl) : false,
-    },
-    'server.mjs',
-  );
+    };
+    if (supervision === undefined) {
+      serveMain(app, options, 'server.mjs');
+      return;
+    }
+    // A worker's signals and listening line are its primary's; a failed listen is still its own line.
+    const where = args.socket ?? `${args.host ?? '*'}:${args.port}`;
+    const handle = serveMain(supervision.counted(app), { ...options, handleSignals: false, silent: true }, 'server.mjs', (error) => {
+      console.error(`[portico] ${listenError(error, where)}`);
+      supervision.listenFailed();
+    });
+    supervision.serving(handle);
+  });
 }
 
 function staticFiles(dir: string, manifest: StaticManifest | undefined, cacheControl: BakedNodeOptions['staticCacheControl']): string | StaticFiles {
