@@ -1,12 +1,21 @@
 /**
  * The primary of daemon mode: a small process that never loads the app. It clears a stale unix
- * socket, runs N workers through node:cluster (round-robin: the primary accepts and hands each
- * connection to a worker, so the listening socket, and its queue, stays open while workers
- * come and go), replaces a worker that dies (at once if it had served a while, with a doubling
+ * socket, runs N workers through node:cluster on one shared listening socket (see below),
+ * replaces a worker that dies (at once if it had served a while, with a doubling
  * delay if it dies young, giving up with one line when GIVE_UP_AFTER die before listening and
  * none serves), recycles a worker that served `--max-requests` (replacement first), replaces
  * all one by one on SIGHUP (a replacement that cannot start stops the reload; the old workers
  * go on), and on SIGTERM/SIGINT drains every worker, removes the socket and exits 0.
+ *
+ * Scheduling: every worker accepts on the one socket, which the primary opens and keeps open
+ * (cluster's SCHED_NONE), rather than cluster's default round-robin, where the primary accepts
+ * each connection and passes it to a worker over IPC. Round-robin loses more than a killed
+ * worker's in-flight requests: a connection passed to a worker that dies before taking it stays
+ * open in the primary, unserved (Node 24's RoundRobinHandle closes it only on the worker's
+ * reply), and nginx waited fastcgi_read_timeout (60 s) for it in our SIGKILL test. With a
+ * shared socket a dead worker's connections close with it, the primary touches no connection
+ * (no extra hop), and the socket and its accept queue live in the primary while workers come
+ * and go. NODE_CLUSTER_SCHED_POLICY=rr brings round-robin back.
  *
  * Run time only. Loaded with `import()` by a built server's main, and node:cluster inside it
  * too, so a server running as one process loads neither.
@@ -72,6 +81,7 @@ function removeSocket(path: string): void {
  */
 export async function runPrimary(options: PrimaryOptions): Promise<void> {
   const { default: cluster } = await import('node:cluster');
+  if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
   const { settings } = options;
   const graceful = (options.gracefulTimeout ?? 10_000) + 5_000;
   process.title = `portico: primary ${options.name}`;

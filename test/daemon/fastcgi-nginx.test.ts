@@ -1,0 +1,184 @@
+/**
+ * Daemon mode of the fastcgi server.mjs behind a real nginx (the generated nginx.conf and
+ * nginx-upstream.conf included as written, kept-alive upstream): the primary never evaluates
+ * the app, N workers serve, a killed worker costs at most its in-flight requests and comes back,
+ * SIGHUP replaces every worker with no failed request, a bad deploy stops the reload while the
+ * old workers serve on, --max-requests recycles, SIGTERM drains and removes the socket, and a
+ * worker that cannot start makes the primary give up with one line.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { buildClassic, type BuiltApp } from '../classic/classic-app.ts';
+import { startNginx, type RunningPeer } from '../classic/peers.ts';
+import { appLoads, childPids, get, startServer, steadyLoad, titleOf, until, type Server } from './processes.ts';
+
+const APP = new URL('./app.ts', import.meta.url).pathname;
+let app: BuiltApp;
+let nginx: RunningPeer;
+let socket: string;
+let script: string;
+let runs = 0;
+
+before(async () => {
+  // workers: 2 baked in from bundle.config.ts: the servers below take no --workers flag.
+  app = await buildClassic(APP, 'fastcgi', { options: (dir) => ({ socket: join(dir, 'app.sock'), workers: 2, name: 'shop' }) });
+  socket = join(app.dir, 'app.sock');
+  script = join(app.dist, 'server.mjs');
+  nginx = await startNginx(app.dir, { http: `include ${app.dist}/nginx-upstream.conf;`, server: `include ${app.dist}/nginx.conf;` });
+});
+after(async () => {
+  await nginx?.stop();
+  if (app) rmSync(app.dir, { recursive: true, force: true });
+});
+
+/** A fresh side file, and the server with it. */
+async function start(args: string[] = [], env: Record<string, string> = {}): Promise<{ server: Server; side: string }> {
+  const side = join(app.dir, `loads-${++runs}.txt`);
+  const server = await startServer(script, args, { SIDE_FILE: side, ...env });
+  return { server, side };
+}
+
+const url = (path = '/'): string => `${nginx.baseUrl}${path}`;
+
+describe('fastcgi --workers behind nginx', { timeout: 120_000 }, () => {
+  it('runs two workers from the baked config; only they evaluate the app, the primary never; titles name the app', async () => {
+    const { server, side } = await start();
+    try {
+      const workers = await until(() => (childPids(server.pid).length === 2 ? childPids(server.pid) : undefined), 'two workers');
+      await until(() => appLoads(side).length === 2, 'both workers to load the app');
+      assert.deepEqual(appLoads(side).sort((a, b) => a - b), workers, 'exactly the workers loaded the app, once each');
+      assert.ok(!appLoads(side).includes(server.pid), 'the primary did not');
+      assert.match(titleOf(server.pid), /^portico: primary shop/);
+      for (const pid of workers) assert.match(titleOf(pid), /^portico: worker shop/);
+      // Requests at once make nginx open several upstream connections, which both workers accept.
+      const seen = new Set<string>();
+      for (let round = 0; round < 10 && seen.size < 2; round++) {
+        for (const pid of await Promise.all(Array.from({ length: 8 }, () => get(url('/slow?ms=100'))))) seen.add(pid);
+      }
+      assert.deepEqual([...seen].map(Number).sort((a, b) => a - b), workers, 'requests reached both workers');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a worker killed with SIGKILL under load costs at most its in-flight requests, and another takes its place', async () => {
+    const { server, side } = await start();
+    try {
+      const before = await until(() => (childPids(server.pid).length === 2 ? childPids(server.pid) : undefined), 'two workers');
+      const concurrency = 8;
+      const load = steadyLoad(() => get(url('/slow?ms=20')), concurrency);
+      await sleep(500);
+      process.kill(before[0]!, 'SIGKILL');
+      const after = await until(() => {
+        const now = childPids(server.pid);
+        return now.length === 2 && !now.includes(before[0]!) ? now : undefined;
+      }, 'a new worker');
+      await sleep(500);
+      const result = await load.stop();
+      assert.ok(result.ok > 50, `the load ran (${result.ok} answered)`);
+      // Each of the killed worker's in-flight requests may fail; no other may.
+      assert.ok(result.failed <= concurrency, `${result.failed} failed: ${result.errors.join('; ')}`);
+      // ...and fail at once: no connection is left hanging (as round-robin scheduling left one for 60 s).
+      assert.ok(result.slowest < 3_000, `the slowest request took ${result.slowest} ms`);
+      const fresh = after.find((p) => !before.includes(p))!;
+      const answers = await Promise.all(Array.from({ length: 16 }, () => get(url('/slow?ms=100'))));
+      assert.ok(answers.includes(String(fresh)) || result.bodies.has(String(fresh)), 'the new worker serves');
+      assert.equal(appLoads(side).length, 3, 'two workers, then one more');
+      assert.match(server.logs(), new RegExp(`worker ${before[0]} was killed by SIGKILL; starting another`));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('SIGHUP under load replaces every worker one by one with zero failed requests', async () => {
+    const { server } = await start();
+    try {
+      const before = await until(() => (childPids(server.pid).length === 2 ? childPids(server.pid) : undefined), 'two workers');
+      const load = steadyLoad(() => get(url('/slow?ms=30')), 8);
+      await sleep(300);
+      process.kill(server.pid, 'SIGHUP');
+      await until(() => /reload done: 2 workers replaced/.test(server.logs()), 'the reload to finish');
+      await sleep(300);
+      const result = await load.stop();
+      assert.equal(result.failed, 0, `failed: ${result.errors.join('; ')}`);
+      const after = await until(() => (childPids(server.pid).length === 2 ? childPids(server.pid) : undefined), 'two workers after the reload');
+      assert.deepEqual(after.filter((p) => before.includes(p)), [], 'no old worker is left');
+      assert.ok(after.every((p) => result.bodies.has(String(p))), 'the new workers served');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a bad deploy on SIGHUP: the reload stops at the first worker that cannot start, the old ones serve on', async () => {
+    const { server, side } = await start();
+    const saved = `${script}.good`;
+    copyFileSync(script, saved);
+    try {
+      const before = await until(() => (childPids(server.pid).length === 2 ? childPids(server.pid) : undefined), 'two workers');
+      // Both have read the good build (a worker still starting would read the broken one).
+      await until(() => appLoads(side).length === 2, 'both workers to load the app');
+      writeFileSync(script, 'throw new Error("a broken build");\n');
+      process.kill(server.pid, 'SIGHUP');
+      await until(() => /reload stopped after 0 of 2: the old workers go on serving/.test(server.logs()), 'the reload to stop');
+      assert.deepEqual(childPids(server.pid), before);
+      const seen = new Set<string>();
+      for (let i = 0; i < 10; i++) seen.add(await get(url(), { headers: { connection: 'close' } }));
+      assert.ok([...seen].every((pid) => before.includes(Number(pid))), `answered by the old workers: ${[...seen]}`);
+    } finally {
+      copyFileSync(saved, script);
+      await server.stop();
+    }
+  });
+
+  it('--max-requests recycles workers (the replacement first): no request fails and new pids answer', async () => {
+    const { server, side } = await start(['--max-requests', '10', '--max-requests-jitter', '2']);
+    try {
+      await until(() => childPids(server.pid).length === 2, 'two workers');
+      const load = steadyLoad(() => get(url()), 2);
+      await until(() => appLoads(side).length >= 5, 'at least three recycles', 20_000);
+      const result = await load.stop();
+      assert.equal(result.failed, 0, `failed: ${result.errors.join('; ')}`);
+      // A recycled worker serves on until its replacement listens, so counts may pass 12 a little;
+      // which replacement nginx's kept-alive connections reach is nginx's choice.
+      assert.ok(result.bodies.size >= 3, `${result.bodies.size} pids answered`);
+      assert.match(server.logs(), /served its --max-requests; starting its replacement/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('SIGTERM finishes a slow request in a worker, removes the socket, and exits 0 with every worker gone', async () => {
+    const { server } = await start();
+    const workers = await until(() => (childPids(server.pid).length === 2 ? childPids(server.pid) : undefined), 'two workers');
+    assert.ok(existsSync(socket));
+    const slow = get(url('/slow?ms=1500'));
+    await sleep(400);
+    process.kill(server.pid, 'SIGTERM');
+    assert.match(await slow, /^\d+$/, 'the slow request was answered');
+    assert.equal(await server.exited, 0);
+    assert.equal(existsSync(socket), false, 'the socket file is gone');
+    for (const pid of workers) assert.throws(() => process.kill(pid, 0), /ESRCH/, `worker ${pid} exited`);
+    assert.match(server.logs(), /SIGTERM: finishing in-flight requests in 2 workers/);
+  });
+
+  it('workers that die at start: the primary retries with a backoff, then exits 1 with one PORTICO_WORKERS_FAILING line', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FAIL_AT_START: '1' } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c));
+    child.stderr.on('data', (c: Buffer) => (out += c));
+    const started = Date.now();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    const took = Date.now() - started;
+    assert.equal(code, 1, out);
+    assert.equal(out.match(/PORTICO_WORKERS_FAILING/g)?.length, 1, out);
+    assert.match(out, /server\.mjs: PORTICO_WORKERS_FAILING: 5 workers in a row exited before listening \(the last exited with code 1\)/);
+    assert.equal(out.match(/this app fails at start/g)?.length, 5, 'one start at a time: five tries, five errors');
+    // 100 + 200 + 400 + 800 ms between the five tries: a backoff, not a spin.
+    assert.ok(took >= 1_500, `gave up after ${took} ms`);
+    assert.equal(existsSync(socket), false, 'no socket was left behind');
+  });
+});
