@@ -11,8 +11,9 @@
  * (cluster's SCHED_NONE), rather than cluster's default round-robin, where the primary accepts
  * each connection and passes it to a worker over IPC. Round-robin loses more than a killed
  * worker's in-flight requests: a connection passed to a worker that dies before taking it stays
- * open in the primary, unserved (Node 24's RoundRobinHandle closes it only on the worker's
- * reply), and nginx waited fastcgi_read_timeout (60 s) for it in our SIGKILL test. With a
+ * open in the primary, unserved (cluster's RoundRobinHandle.handoff closes it only on the
+ * worker's reply), and nginx waited fastcgi_read_timeout (60 s) for it in one of six runs of
+ * test/daemon/fastcgi-nginx.test.ts's SIGKILL case under NODE_CLUSTER_SCHED_POLICY=rr. With a
  * shared socket a dead worker's connections close with it, the primary touches no connection
  * (no extra hop), and the socket and its accept queue live in the primary while workers come
  * and go. NODE_CLUSTER_SCHED_POLICY=rr brings round-robin back.
