@@ -8,12 +8,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildClassic, type BuiltApp } from '../classic/classic-app.ts';
-import { startNginx, type RunningPeer } from '../classic/peers.ts';
-import { appLoads, childPids, get, startServer, steadyLoad, titleOf, until, type Server } from './processes.ts';
+import { requireBinary, startNginx, type RunningPeer } from '../classic/peers.ts';
+import { stopper } from '../child-output.ts';
+import { answeringPids, appLoads, childPids, get, startServer, steadyLoad, titleOf, until, type Server } from './processes.ts';
 
 const APP = new URL('./app.ts', import.meta.url).pathname;
 let app: BuiltApp;
@@ -43,6 +45,20 @@ async function start(args: string[] = [], env: Record<string, string> = {}): Pro
 
 const url = (path = '/'): string => `${nginx.baseUrl}${path}`;
 
+/** The body of a GET sent straight to a FastCGI socket by libfcgi's cgi-fcgi (no web server). */
+function fcgiGet(socket: string, uri: string): Promise<string> {
+  const [path, query = ''] = uri.split('?');
+  const env = { REQUEST_METHOD: 'GET', REQUEST_URI: uri, SCRIPT_NAME: '', PATH_INFO: path!, QUERY_STRING: query, SERVER_NAME: 'localhost', SERVER_PORT: '80', SERVER_PROTOCOL: 'HTTP/1.1' };
+  return new Promise((resolve, reject) => {
+    execFile('/usr/bin/cgi-fcgi', ['-bind', '-connect', socket], { env }, (error, stdout) => {
+      if (error) return reject(error);
+      const [head, body = ''] = stdout.split('\r\n\r\n');
+      if (/^Status: (?!200)/m.test(head!)) return reject(new Error(stdout));
+      resolve(body);
+    });
+  });
+}
+
 describe('fastcgi --workers behind nginx', { timeout: 120_000 }, () => {
   it('runs two workers from the baked config; only they evaluate the app, the primary never; titles name the app', async () => {
     const { server, side } = await start();
@@ -54,11 +70,7 @@ describe('fastcgi --workers behind nginx', { timeout: 120_000 }, () => {
       assert.match(titleOf(server.pid), /^portico: primary shop/);
       for (const pid of workers) assert.match(titleOf(pid), /^portico: worker shop/);
       // Requests at once make nginx open several upstream connections, which both workers accept.
-      const seen = new Set<string>();
-      for (let round = 0; round < 10 && seen.size < 2; round++) {
-        for (const pid of await Promise.all(Array.from({ length: 8 }, () => get(url('/slow?ms=100'))))) seen.add(pid);
-      }
-      assert.deepEqual([...seen].map(Number).sort((a, b) => a - b), workers, 'requests reached both workers');
+      assert.deepEqual(await answeringPids(() => get(url('/slow?ms=100')), workers), workers, 'requests reached both workers');
     } finally {
       await server.stop();
     }
@@ -84,8 +96,8 @@ describe('fastcgi --workers behind nginx', { timeout: 120_000 }, () => {
       // ...and fail at once: no connection is left hanging (as round-robin scheduling left one for 60 s).
       assert.ok(result.slowest < 3_000, `the slowest request took ${result.slowest} ms`);
       const fresh = after.find((p) => !before.includes(p))!;
-      const answers = await Promise.all(Array.from({ length: 16 }, () => get(url('/slow?ms=100'))));
-      assert.ok(answers.includes(String(fresh)) || result.bodies.has(String(fresh)), 'the new worker serves');
+      // Straight to the socket: nginx would go on with its kept-alive connections to the survivor.
+      assert.ok((await answeringPids(() => fcgiGet(socket, '/slow?ms=50'), [fresh])).includes(fresh), 'the new worker serves');
       assert.equal(appLoads(side).length, 3, 'two workers, then one more');
       assert.match(server.logs(), new RegExp(`worker ${before[0]} was killed by SIGKILL; starting another`));
     } finally {
@@ -106,7 +118,7 @@ describe('fastcgi --workers behind nginx', { timeout: 120_000 }, () => {
       assert.equal(result.failed, 0, `failed: ${result.errors.join('; ')}`);
       const after = await until(() => (childPids(server.pid).length === 2 ? childPids(server.pid) : undefined), 'two workers after the reload');
       assert.deepEqual(after.filter((p) => before.includes(p)), [], 'no old worker is left');
-      assert.ok(after.every((p) => result.bodies.has(String(p))), 'the new workers served');
+      assert.deepEqual(await answeringPids(() => fcgiGet(socket, '/slow?ms=50'), after), after, 'the new workers serve (asked straight, past nginx\'s kept-alive connections)');
     } finally {
       await server.stop();
     }
@@ -164,8 +176,27 @@ describe('fastcgi --workers behind nginx', { timeout: 120_000 }, () => {
     assert.match(server.logs(), /SIGTERM: finishing in-flight requests in 2 workers/);
   });
 
+  it('under systemd socket activation (LISTEN_FDS naming the primary), the workers serve the socket systemd passed', async () => {
+    requireBinary('/usr/bin/systemd-socket-activate', 'systemd');
+    requireBinary('/usr/bin/cgi-fcgi', 'libfcgi-bin');
+    const sdSocket = join(app.dir, 'sd.sock');
+    const side = join(app.dir, `loads-${++runs}.txt`);
+    const child = spawn('/usr/bin/systemd-socket-activate', ['-l', sdSocket, '-E', `SIDE_FILE=${side}`, process.execPath, script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stop = stopper(child);
+    try {
+      await until(() => existsSync(sdSocket), 'systemd-socket-activate to listen');
+      // Socket activation: the first connection starts the app, as systemd would.
+      const ask = (): Promise<string> => fcgiGet(sdSocket, '/slow?ms=150');
+      await Promise.all(Array.from({ length: 8 }, ask));
+      const workers = await until(() => (childPids(child.pid!).length === 2 ? childPids(child.pid!) : undefined), 'two workers');
+      assert.deepEqual(await answeringPids(ask, workers), workers);
+      assert.deepEqual(appLoads(side).sort((a, b) => a - b), workers, 'the primary did not load the app');
+    } finally {
+      await stop();
+    }
+  });
+
   it('workers that die at start: the primary retries with a backoff, then exits 1 with one PORTICO_WORKERS_FAILING line', async () => {
-    const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FAIL_AT_START: '1' } });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c));

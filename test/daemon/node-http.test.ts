@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bundle } from '../../src/bundle/bundle.ts';
 import { freePort } from '../classic/peers.ts';
-import { appLoads, childPids, get, startServer, steadyLoad, titleOf, until } from './processes.ts';
+import { answeringPids, appLoads, childPids, get, startServer, steadyLoad, titleOf, until } from './processes.ts';
 
 const APP = new URL('./app.ts', import.meta.url).pathname;
 let dir: string;
@@ -42,12 +42,8 @@ describe('node server.mjs --workers over HTTP', { timeout: 90_000 }, () => {
       await until(() => appLoads(side).length === 2, 'both workers to load the app');
       assert.deepEqual(appLoads(side).sort((a, b) => a - b), workers);
       assert.match(titleOf(server.pid), /^portico: primary blog/);
-      const seen = new Set<string>();
       const base = `http://127.0.0.1:${port}`;
-      for (let round = 0; round < 20 && seen.size < 2; round++) {
-        for (const pid of await Promise.all(Array.from({ length: 8 }, () => once(base, '/slow?ms=50')))) seen.add(pid);
-      }
-      assert.deepEqual([...seen].map(Number).sort((a, b) => a - b), workers);
+      assert.deepEqual(await answeringPids(() => once(base, '/slow?ms=50'), workers), workers);
     } finally {
       await server.stop();
     }

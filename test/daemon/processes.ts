@@ -68,11 +68,11 @@ export function appLoads(file: string): number[] {
  * @example
  * await until(() => childPids(pid).length === 2, 'two workers');
  */
-export async function until<T>(check: () => T | Promise<T>, what: string, ms = 10_000): Promise<T> {
+export async function until<T>(check: () => T | Promise<T>, what: string, ms = 10_000): Promise<Exclude<T, undefined | null | false>> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as Exclude<T, undefined | null | false>;
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(25);
   }
@@ -136,4 +136,20 @@ export async function get(url: string, init: RequestInit = {}): Promise<string> 
   const body = await response.text();
   if (response.status !== 200) throw new Error(`${response.status} ${body.slice(0, 200)}`);
   return body;
+}
+
+/**
+ * Send rounds of `width` requests at once (each opens or takes a connection, so each worker
+ * gets a chance to accept one) until every pid of `wanted` has answered or `rounds` pass;
+ * returns the pids seen.
+ *
+ * @example
+ * const seen = await answeringPids(() => get(`${base}/slow?ms=100`), workers);
+ */
+export async function answeringPids(once: () => Promise<string>, wanted: number[], rounds = 30, width = 8): Promise<number[]> {
+  const seen = new Set<number>();
+  for (let round = 0; round < rounds && !wanted.every((pid) => seen.has(pid)); round++) {
+    for (const pid of await Promise.all(Array.from({ length: width }, once))) seen.add(Number(pid));
+  }
+  return [...seen].sort((a, b) => a - b);
 }

@@ -30,6 +30,8 @@ export interface SnippetInput {
   publicDir: string | undefined;
   /** FastCGI/SCGI: where the app listens (and the web server connects); cgi: where fcgiwrap does. */
   address: ListenAddress;
+  /** FastCGI/SCGI: bundle.config.ts asks for daemon mode (`workers` other than 1, or `maxRequests`): a primary that reloads on SIGHUP. */
+  daemon: boolean;
 }
 
 /**
@@ -71,6 +73,7 @@ export function snippetInput(ctx: BuildContext, transport: Transport, scriptName
         : o.port !== undefined
           ? { host: o.host ?? '127.0.0.1', port: o.port }
           : { socket: o.socket ?? defaultSocket(name) },
+    daemon: transport !== 'cgi' && ((o.workers !== undefined && o.workers !== 1) || (o.maxRequests ?? 0) > 0),
   };
 }
 

@@ -54,7 +54,13 @@ export function systemdUnits(input: SnippetInput): Record<string, string> {
     'Restart=on-failure',
     // SIGTERM drains the requests in flight; after this, systemd kills what is left.
     'KillSignal=SIGTERM',
+    // Only the main process gets SIGTERM: with --workers it is the primary, which drains its
+    // workers itself (they would otherwise be told twice); SIGKILL still reaches all at the end.
+    'KillMode=mixed',
     'TimeoutStopSec=30',
+    // The primary of --workers replaces its workers one by one on SIGHUP (a new server.mjs
+    // included) with no failed request; a single process has no reload and would die of it.
+    input.daemon ? 'ExecReload=/bin/kill -HUP $MAINPID' : '# With --workers (or PORTICO_WORKERS): ExecReload=/bin/kill -HUP $MAINPID',
     '',
     '[Install]',
     'WantedBy=multi-user.target',

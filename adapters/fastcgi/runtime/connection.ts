@@ -14,6 +14,7 @@ import {
 } from './records.ts';
 import { Pending, type Link } from './pending.ts';
 import { IdleClock } from '../../_cgi/idle.ts';
+import { closeUnlessRequestArrives } from '../../_cgi/arriving.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -56,6 +57,7 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
   let socketPaused = false;
   let draining = false;
   let closed = false;
+  let heardAny = false;
 
   socket.setNoDelay(true);
   // Idle detection by the server's sweep (sweepPlan): a flag per read, no timer per socket.
@@ -222,6 +224,7 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
   };
 
   socket.on('data', (chunk: Buffer) => {
+    heardAny = true;
     clock.heard();
     try {
       reader.each(chunk, onRecord);
@@ -278,10 +281,15 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     },
     drain() {
       draining = true;
-      if (requests.size === 0 && !closed) {
+      if (requests.size > 0 || closed) return;
+      const end = (): void => {
         closed = true;
         socket.end();
-      }
+      };
+      // An idle kept-alive connection ends now (nginx retries a request it loses on a cached
+      // connection); one that never sent a byte was just accepted and its request is coming.
+      if (heardAny) end();
+      else closeUnlessRequestArrives(() => requests.size === 0 && !closed, end);
     },
   };
 }

@@ -10,6 +10,7 @@ import type { TrackedConnection } from '../../_cgi/server.ts';
 import { sendPlainCgi } from '../../_cgi/response.ts';
 import { NetstringError, parseScgiHeader } from './netstring.ts';
 import { IdleClock } from '../../_cgi/idle.ts';
+import { closeUnlessRequestArrives } from '../../_cgi/arriving.ts';
 
 /** Limits of one connection. */
 export interface ScgiLimits {
@@ -142,8 +143,9 @@ export function scgiConnection(socket: Socket, handler: CgiHandler, limits: Scgi
       if (clock.sweep(quietSweeps) && !closed) onIdle();
     },
     drain() {
-      // One request a connection: one that has not sent its request yet is closed.
-      if (exchange === undefined && !answered) close();
+      // One request a connection, so nothing to end after it; one whose request has not come
+      // (whole) yet gets a moment for it (adapters/_cgi/arriving.ts), then is closed.
+      if (exchange === undefined && !answered) closeUnlessRequestArrives(() => exchange === undefined && !answered && !closed, () => close());
     },
   };
 }
