@@ -55,6 +55,14 @@ describe('files written beside the script', () => {
     assert.match(read(dist, 'portico-shop.service'), new RegExp(`^ExecStart=/usr/bin/env node ${dist}/server\\.mjs$`, 'm'));
     assert.match(read(dist, 'server.mjs'), /\nstart\(\(\) => Promise\.resolve\(\)\.then\(\(\) => \(init_\w+\(\), \w+\)\), \{ "basePath": "\/shop", "trustProxy": false, "handleSignals": true, "port": 9100, "name": "shop" \}\);\n/, 'the configured address is baked in');
   });
+  it('systemd service: SIGTERM to the main process only (KillMode=mixed); SIGHUP reload only when the config asks for workers', async () => {
+    const single = read(await build('fastcgi', { port: 9100, name: 'unit' }), 'portico-unit.service');
+    assert.match(single, /^KillMode=mixed$/m);
+    assert.doesNotMatch(single, /^ExecReload=/m, 'one process has no reload: SIGHUP would end it');
+    const daemon = read(await build('fastcgi', { port: 9100, workers: 'auto', name: 'unit' }), 'portico-unit.service');
+    assert.match(daemon, /^ExecReload=\/bin\/kill -HUP \$MAINPID$/m);
+    assert.match(read(await build('scgi', { maxRequests: 1000, name: 'unit' }), 'portico-unit.service'), /^ExecReload=/m);
+  });
   it('scgi with no address: the units and snippets share /run/portico/<name>.sock; nothing baked', async () => {
     const dist = await build('scgi', { name: 'blog' });
     assert.ok(!existsSync(join(dist, 'nginx-upstream.conf')), 'SCGI has no kept-alive upstream');
