@@ -6,7 +6,14 @@
  *
  * Run time only, and cheap: imported by every built server, also when it runs as one process.
  */
-import { availableParallelism } from 'node:os';
+
+/**
+ * One worker a CPU. node:os is fetched only here: it is not among the modules Node has loaded at
+ * start, and a server running as one process should not pay for it.
+ */
+function availableParallelism(): number {
+  return process.getBuiltinModule('node:os').availableParallelism();
+}
 
 /** What bundle.config.ts may bake in (`node: {...}`, `fastcgi: {...}`, `scgi: {...}`). */
 export interface BakedDaemonOptions {
