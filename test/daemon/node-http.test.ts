@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bundle } from '../../src/bundle/bundle.ts';
 import { freePort } from '../classic/peers.ts';
-import { answeringPids, appLoads, childPids, get, startServer, steadyLoad, titleOf, until } from './processes.ts';
+import { answeringPids, appLoads, childPids, get, killWorker, startServer, steadyLoad, titleOf, until, workersOf } from './processes.ts';
 
 const APP = new URL('./app.ts', import.meta.url).pathname;
 let dir: string;
@@ -38,7 +38,7 @@ describe('node server.mjs --workers over HTTP', { timeout: 90_000 }, () => {
     const server = await startServer(script, ['--workers', '2', '--port', String(port), '--host', '127.0.0.1'], { SIDE_FILE: side });
     try {
       assert.match(server.logs(), new RegExp(`listening on http://127\\.0\\.0\\.1:${port} with 2 workers \\(primary pid ${server.pid}\\)`));
-      const workers = await until(() => (childPids(server.pid).length === 2 ? childPids(server.pid) : undefined), 'two workers');
+      const workers = await workersOf(server.pid);
       await until(() => appLoads(side).length === 2, 'both workers to load the app');
       assert.deepEqual(appLoads(side).sort((a, b) => a - b), workers);
       assert.match(titleOf(server.pid), /^portico: primary blog/);
@@ -53,16 +53,12 @@ describe('node server.mjs --workers over HTTP', { timeout: 90_000 }, () => {
     const port = await freePort();
     const server = await startServer(script, ['--workers', '2', '--port', String(port), '--host', '127.0.0.1']);
     try {
-      const before = await until(() => (childPids(server.pid).length === 2 ? childPids(server.pid) : undefined), 'two workers');
+      const before = await workersOf(server.pid);
       const base = `http://127.0.0.1:${port}`;
       const concurrency = 4;
       const load = steadyLoad(() => once(base, '/slow?ms=20'), concurrency);
       await sleep(400);
-      process.kill(before[1]!, 'SIGKILL');
-      await until(() => {
-        const now = childPids(server.pid);
-        return now.length === 2 && !now.includes(before[1]!);
-      }, 'a new worker');
+      await killWorker(server.pid, before[1]!);
       await sleep(400);
       const result = await load.stop();
       assert.ok(result.ok > 20, `the load ran (${result.ok} answered)`);

@@ -153,3 +153,46 @@ export async function answeringPids(once: () => Promise<string>, wanted: number[
   }
   return [...seen].sort((a, b) => a - b);
 }
+
+/**
+ * The primary's workers once there are `count` of them.
+ *
+ * @example
+ * const workers = await workersOf(server.pid); // [4242, 4243]
+ */
+export function workersOf(primary: number, count = 2): Promise<number[]> {
+  return until(() => {
+    const pids = childPids(primary);
+    return pids.length === count ? pids : undefined;
+  }, `${count} workers of ${primary}`);
+}
+
+/**
+ * SIGKILL one worker and resolve with the workers once another has taken its place.
+ *
+ * @example
+ * const after = await killWorker(server.pid, before[0]);
+ */
+export async function killWorker(primary: number, victim: number, count = 2): Promise<number[]> {
+  process.kill(victim, 'SIGKILL');
+  return until(() => {
+    const now = childPids(primary);
+    return now.length === count && !now.includes(victim) ? now : undefined;
+  }, `a worker in place of ${victim}`);
+}
+
+/**
+ * Run `concurrency` requests at once, SIGHUP the primary a moment in, and stop once the reload
+ * is done and the new workers served a moment longer.
+ *
+ * @example
+ * const result = await reloadUnderLoad(server, () => get(url), 8);
+ */
+export async function reloadUnderLoad(server: Server, once: () => Promise<string>, concurrency: number): Promise<LoadResult> {
+  const load = steadyLoad(once, concurrency);
+  await sleep(400);
+  process.kill(server.pid, 'SIGHUP');
+  await until(() => /reload done: \d+ workers? replaced/.test(server.logs()), 'the reload to finish');
+  await sleep(300);
+  return load.stop();
+}

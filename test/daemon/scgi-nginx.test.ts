@@ -7,10 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { buildClassic, type BuiltApp } from '../classic/classic-app.ts';
 import { startNginx, type RunningPeer } from '../classic/peers.ts';
-import { answeringPids, childPids, get, startServer, steadyLoad, until } from './processes.ts';
+import { answeringPids, childPids, get, reloadUnderLoad, startServer, workersOf } from './processes.ts';
 
 let app: BuiltApp;
 let nginx: RunningPeer;
@@ -28,13 +27,9 @@ describe('scgi --workers behind nginx', { timeout: 60_000 }, () => {
   it('both workers answer, and SIGHUP under load replaces them with zero failed requests', async () => {
     const server = await startServer(join(app.dist, 'server.mjs'), [], { PORTICO_WORKERS: '2' });
     try {
-      const before = await until(() => (childPids(server.pid).length === 2 ? childPids(server.pid) : undefined), 'two workers');
-      const load = steadyLoad(() => get(`${nginx.baseUrl}/slow?ms=30`), 8);
-      await sleep(500);
-      process.kill(server.pid, 'SIGHUP');
-      await until(() => /reload done: 2 workers replaced/.test(server.logs()), 'the reload to finish');
-      await sleep(300);
-      const result = await load.stop();
+      const before = await workersOf(server.pid);
+      const result = await reloadUnderLoad(server, () => get(`${nginx.baseUrl}/slow?ms=30`), 8);
+      assert.match(server.logs(), /reload done: 2 workers replaced/);
       assert.equal(result.failed, 0, `failed: ${result.errors.join('; ')}`);
       const after = childPids(server.pid);
       assert.deepEqual(after.filter((p) => before.includes(p)), []);
