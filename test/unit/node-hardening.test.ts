@@ -231,7 +231,7 @@ test('node target: the limits are checked in bundle.config.ts and baked into ser
   assert.throws(() => target.resolveOptions!({ maxHeaderSize: 0 }), /"node\.maxHeaderSize" must be a positive integer \(bytes\)/);
   assert.throws(() => target.resolveOptions!({ maxPipelined: 1.5 }), /"node\.maxPipelined" must be a positive integer/);
   assert.throws(() => target.resolveOptions!({ responseTimeout: '5s' }), /"node\.responseTimeout"/);
-  const source = target.entrySource({ entry: '/app.ts', porticoRoot: '/p', basePath: '', options: { responseTimeout: 1234, maxPipelined: 3 }, dev: false } as never);
+  const source = target.entrySource({ entry: '/app.ts', root: '/app', porticoRoot: '/p', basePath: '', options: { responseTimeout: 1234, maxPipelined: 3 }, dev: false } as never);
   assert.match(source, /"limits":\{"responseTimeout":1234,"maxPipelined":3\}/);
 });
 
