@@ -12,7 +12,7 @@
  * Then CGI: Apache mod_cgi running the portico cgi bundle vs a bare `node -e` hello script,
  * median latency of sequential GETs, interleaved.
  *
- *   node bench/classic.ts [--rounds 3] [--duration 5] [--cgi-requests 40] [--buffered] [--no-pin] [--no-cgi]
+ *   node bench/classic.ts [--rounds 3] [--duration 5] [--cgi-requests 40] [--buffered] [--no-pin] [--no-cgi] [--workers 1]
  *
  * A script, not a test. Needs nginx, apache2, php-fpm, wrk (Debian). See bench/README.md.
  */
@@ -43,6 +43,9 @@ const { values: flags } = parseArgs({
     // share cores) instead of nginx + wrk on core 0 and the backends on core 1. Pinned, a fast
     // backend leaves core 0 the limit, so req/s compare nginx's paths more than the backends.
     'no-pin': { type: 'boolean', default: false },
+    // portico's server.mjs with this many workers (daemon mode); php-fpm keeps its 2 children.
+    // Pinned, the workers share core 1 with the other backends: add --no-pin to spread them.
+    workers: { type: 'string', default: '1' },
   },
 });
 const rounds = Number(flags.rounds);
@@ -96,7 +99,7 @@ function bundle(target: string, options: Record<string, unknown>, basePath = '')
 try {
   // --- backends (core 1) ---
   const porticoDist = bundle('fastcgi', { socket: join(work, 'portico.sock') }, '/portico');
-  const portico = start(process.execPath, [join(porticoDist, 'server.mjs')], { cpu: BACKEND_CPU });
+  const portico = start(process.execPath, [join(porticoDist, 'server.mjs'), '--workers', flags.workers], { cpu: BACKEND_CPU });
   let bufferedDist = '';
   let buffered: ReturnType<typeof start> | undefined;
   if (flags.buffered) {
