@@ -149,7 +149,7 @@ export async function startNginx(dir: string, config: { http?: string; server: s
  * www-data (Apache refuses to serve as root), and `config` appended.
  *
  * @example
- * const peer = await startApache(dir, ['proxy', 'proxy_fcgi', 'alias'], `Include ${dist}/apache.conf`);
+ * const peer = await startApache(dir, ['proxy', 'proxy_fcgi', 'alias', 'dir'], `Include ${dist}/apache.conf`);
  */
 export async function startApache(dir: string, modules: string[], config: string): Promise<RunningPeer> {
   requireBinary('/usr/sbin/apache2', 'apache2');

@@ -52,9 +52,14 @@ function appDirectives(input: SnippetInput, mount: string): string[] {
  */
 function publicDirectives(input: SnippetInput, mount: string): string[] {
   const folder = input.publicDir! + (input.basePath === '' ? '/' : '');
+  // "repeat": a rewritten request is matched again, so `folder/` first tries folder/index.html
+  // and, when that is no file either, goes on to the app (whose REQUEST_URI stays `folder/`).
+  const mountIndex = input.basePath === '' ? [] : [`    ${q(`^(${input.basePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})([?].*)?$`)} => "$1/index.html$2",`];
   return [
     `alias.url = (${q(mount)} => ${q(folder)})`,
-    'url.rewrite-if-not-file = (',
+    'url.rewrite-repeat-if-not-file = (',
+    ...mountIndex,
+    '    "^([^?]*/)([?].*)?$" => "$1index.html$2",',
     `    "^([^?]*)$" => "$1?${APP_MARKER}",`,
     `    "^([^?]*)[?](.*)$" => "$1?$2&${APP_MARKER}",`,
     ')',
