@@ -15,11 +15,11 @@ const APP = new URL('../fixtures/conformance-app.ts', import.meta.url).pathname;
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function build(target: string, options: Record<string, unknown>, basePath = '', pkgName?: string): Promise<string> {
+async function build(target: string, options: Record<string, unknown>, basePath = '', pkgName?: string, sourcemap = false): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), `portico-classic-${target}-`));
   dirs.push(root);
   if (pkgName) writeFileSync(join(root, 'package.json'), JSON.stringify({ name: pkgName }));
-  await bundle({ target, entry: APP, root, basePath, options });
+  await bundle({ target, entry: APP, root, basePath, options, sourcemap });
   return join(root, 'dist', target);
 }
 
@@ -68,6 +68,7 @@ describe('files written beside the script', () => {
     const dist = await build('cgi', { shebang: '#!/usr/bin/node' }, '/app');
     const script = read(dist, 'app.cgi');
     assert.ok(script.startsWith('#!/usr/bin/node\n'), script.slice(0, 40));
+    assert.ok(!script.includes('setSourceMapsSupport') && !existsSync(join(dist, 'app.cgi.map')), 'no source map unless asked for');
     assert.equal(statSync(join(dist, 'app.cgi')).mode & 0o777, 0o755);
     assert.deepEqual(JSON.parse(read(dist, 'package.json')), { type: 'commonjs' });
     assert.match(read(dist, 'nginx.conf'), /fastcgi_pass unix:\/run\/fcgiwrap\.socket;/, "Debian's fcgiwrap socket");
@@ -76,6 +77,15 @@ describe('files written beside the script', () => {
     assert.ok(!readdirSync(dist).some((f) => f.endsWith('.service') || f.endsWith('.socket')), 'no systemd units');
     assert.match(read(dist, 'apache.conf'), new RegExp(`RewriteRule "\\^/app\\(/\\.\\*\\)\\?\\$" "${dist}/app\\.cgi\\$1" \\[H=cgi-script,L\\]`));
     assert.match(read(dist, 'lighttpd.conf'), new RegExp(`alias\\.url = \\("/app" => "${dist}/app\\.cgi"\\)`));
+  });
+  it('cgi with sourcemap: app.cgi turns source maps on itself, so an error logs the source file and line', async () => {
+    const dist = await build('cgi', { shebang: `#!${process.execPath}` }, '', undefined, true);
+    assert.ok(existsSync(join(dist, 'app.cgi.map')));
+    // Run as a web server runs it: no flags, the request in the environment.
+    const env = { GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET', REQUEST_URI: '/throw-sync', SCRIPT_NAME: '', SERVER_NAME: 'localhost', SERVER_PORT: '80', SERVER_PROTOCOL: 'HTTP/1.1' };
+    const r = spawnSync(join(dist, 'app.cgi'), [], { env, encoding: 'utf8' });
+    assert.match(r.stdout, /^Status: 500 /);
+    assert.match(r.stderr, /fixture sync throw \(at .*conformance-app\.ts:\d+:\d+\)/, r.stderr);
   });
 });
 
