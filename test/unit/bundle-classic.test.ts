@@ -4,11 +4,14 @@
 // (TCP, the root mount, a default socket). Serving through them is test/conformance/{nginx,apache,lighttpd}.test.ts.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { bundle } from '../../src/bundle/bundle.ts';
+import { awaitOutput } from '../child-output.ts';
+import { cgiFcgi, meta } from '../classic/fcgi-client.ts';
 import { requireBinary } from '../classic/peers.ts';
 
 const APP = new URL('../fixtures/conformance-app.ts', import.meta.url).pathname;
@@ -77,6 +80,26 @@ describe('files written beside the script', () => {
     assert.ok(!readdirSync(dist).some((f) => f.endsWith('.service') || f.endsWith('.socket')), 'no systemd units');
     assert.match(read(dist, 'apache.conf'), new RegExp(`RewriteRule "\\^/app\\(/\\.\\*\\)\\?\\$" "${dist}/app\\.cgi\\$1" \\[H=cgi-script,L\\]`));
     assert.match(read(dist, 'lighttpd.conf'), new RegExp(`alias\\.url = \\("/app" => "${dist}/app\\.cgi"\\)`));
+  });
+  it('fastcgi with sourcemap: the systemd and lighttpd bin-path commands apply the map, and an error run that way names the source', async () => {
+    const dist = await build('fastcgi', { name: 'shop' }, '', undefined, true);
+    const service = read(dist, 'portico-shop.service');
+    const command = /^ExecStart=(.*)$/m.exec(service)![1]!;
+    assert.equal(command, `/usr/bin/env node --enable-source-maps ${dist}/server.mjs`);
+    assert.match(read(dist, 'lighttpd.conf'), new RegExp(`"bin-path" => "/usr/bin/env node --enable-source-maps ${dist}/server\\.mjs"`));
+    // That command as written (node from PATH), on a socket of our own.
+    const socket = join(dist, 'test.sock');
+    const [, ...args] = command.split(' ');
+    const child = spawn(args[0]!, [...args.slice(1), '--socket', socket], { env: { PATH: `${dirname(process.execPath)}:${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const { logs } = await awaitOutput(child, /listening on/, 'server.mjs', 10_000);
+      const reply = await cgiFcgi(socket, meta('/throw-sync'));
+      assert.equal(reply.status, 500);
+      for (let i = 0; i < 100 && !/fixture sync throw/.test(logs()); i++) await sleep(20);
+      assert.match(logs(), /fixture sync throw \(at .*conformance-app\.ts:\d+:\d+\)/);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
   it('cgi with sourcemap: app.cgi turns source maps on itself, so an error logs the source file and line', async () => {
     const dist = await build('cgi', { shebang: `#!${process.execPath}` }, '', undefined, true);

@@ -31,6 +31,19 @@ export interface SnippetInput {
   publicDir: string | undefined;
   /** FastCGI/SCGI: where the app listens (and the web server connects); cgi: where fcgiwrap does. */
   address: ListenAddress;
+  /** Whether the build has a source map (`sourcemap: true`): the command that starts the script applies it. */
+  sourceMaps: boolean;
+}
+
+/**
+ * The command line that starts server.mjs (systemd's ExecStart, lighttpd's bin-path), with
+ * `--enable-source-maps` when the build has a map, so the app's stack traces name its sources.
+ *
+ * @example
+ * startCommand(input); // '/usr/bin/env node /srv/shop/dist/fastcgi/server.mjs'
+ */
+export function startCommand(input: SnippetInput): string {
+  return `/usr/bin/env node${input.sourceMaps ? ' --enable-source-maps' : ''} ${input.script}`;
 }
 
 /**
@@ -66,6 +79,7 @@ export function snippetInput(ctx: BuildContext, transport: Transport, scriptName
     dir: ctx.outDir,
     script: join(ctx.outDir, scriptName),
     publicDir: hasPublic ? join(ctx.outDir, 'public') : undefined,
+    sourceMaps: ctx.sourcemap,
     address: ctx.dev && ctx.devAddress ? devListenAddress(ctx, transport, name, ctx.devAddress) : configuredAddress(o, transport, name),
   };
 }
