@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { join } from 'node:path';
 import { buildClassic, startBoth, type Transport } from './classic-app.ts';
-import { shareableNode, startApache, startFcgiwrap, startLighttpd, startNginx } from './peers.ts';
+import { shareableNode, startApache, startLighttpd, startNginx, startNginxFcgiwrap } from './peers.ts';
 import type { RunningTarget } from '../conformance/suite.ts';
 import { FIXTURE_APP } from '../conformance/suite.ts';
 
@@ -76,20 +76,7 @@ const setups: Record<string, Setup> = {
         publicFiles: PUBLIC,
         options: (dir) => ({ shebang: `#!${process.execPath}`, fcgiwrapSocket: join(dir, 'fcgiwrap.sock') }),
       });
-      return startBoth(
-        app,
-        async () => {
-          const wrap = await startFcgiwrap(app.dir);
-          try {
-            const peer = await startNginx(app.dir, { server: `include ${app.dist}/nginx.conf;` });
-            return { ...peer, logs: () => `${peer.logs()}\n--- fcgiwrap ---\n${wrap.logs()}`, stop: () => peer.stop().then(wrap.stop) };
-          } catch (error) {
-            await wrap.stop();
-            throw error;
-          }
-        },
-        false,
-      );
+      return startBoth(app, () => startNginxFcgiwrap(app.dir, { server: `include ${app.dist}/nginx.conf;` }), false);
     },
   },
   'lighttpd mod_fastcgi → fastcgi': lighttpd('fastcgi'),

@@ -14,7 +14,7 @@
  *
  * Build time only.
  */
-import { mountRegex, type SnippetInput } from './snippet-input.ts';
+import { mountRegex, type SnippetInput, startCommand } from './snippet-input.ts';
 
 /** A lighttpd string literal. */
 const q = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
@@ -38,7 +38,7 @@ function appDirectives(input: SnippetInput, mount: string): string[] {
     `${input.transport}.server = (${q(mount)} => ((`,
     ...where.map((w) => `    ${w},`),
     // Uncommented, lighttpd starts the app itself, handing it the listening socket on fd 0.
-    ...('socket' in a ? [`    # "bin-path" => ${q(`/usr/bin/env node ${input.script}`)}, "max-procs" => 1,`] : []),
+    ...('socket' in a ? [`    # "bin-path" => ${q(startCommand(input))}, "max-procs" => 1,`] : []),
     // No file under document-root to check: the app answers every path of the mount.
     '    "check-local" => "disable",',
     ...(input.basePath === '' ? ['    "fix-root-scriptname" => "enable",'] : []),
