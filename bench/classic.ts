@@ -223,7 +223,7 @@ async function benchCgi(): Promise<void> {
   const bare = join(work, 'bare.cgi');
   writeFileSync(bare, `#!/bin/sh\nexec ${node} -e 'process.stdout.write("Content-Type: text/plain\\r\\n\\r\\nHello, World!")'\n`);
   chmodSync(bare, 0o755);
-  const apache = await startApache(work, ['cgi', 'rewrite', 'alias'], [`Include ${cgiDist}/apache.conf`, `ScriptAlias /bare ${bare}`, `<Directory "${work}">\n    Require all granted\n</Directory>`].join('\n'));
+  const apache = await startApache(work, ['cgi', 'rewrite', 'alias', 'dir'], [`Include ${cgiDist}/apache.conf`, `ScriptAlias /bare ${bare}`, `<Directory "${work}">\n    Require all granted\n</Directory>`].join('\n'));
   peers.push(apache);
   const requests = Number(flags['cgi-requests']);
   const times: Record<string, number[]> = { portico: [], bare: [] };

@@ -19,6 +19,7 @@ import { hostBun } from '../adapters/exe/build/bun-binary.ts';
 import { hostPlatform, platformInfo, type ExePlatform } from '../adapters/exe/build/platforms.ts';
 import { prepareBuild } from '../src/bundle/bundle.ts';
 import { firstResponse } from './_lib/first-response.ts';
+import { bunHello } from './_lib/runtime-hellos.ts';
 import { seaHello } from './_lib/sea-hello.ts';
 import { median } from './_lib/stats.ts';
 
@@ -28,7 +29,6 @@ const CLI = new URL('../bin/portico.mjs', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'portico-bench-exe-bun-'));
 
 const APP = "export default { fetch: () => new Response('hello') };\n";
-const BUN_HELLO = "Bun.serve({ port: +process.argv[3], hostname: '127.0.0.1', fetch: () => new Response('hello') });\n";
 
 function bundle(runtime: 'node' | 'bun', outdir: string): number {
   const started = performance.now();
@@ -55,16 +55,14 @@ try {
   const bunOnly = join(dir, 'bun-bundler');
   execFileSync(bun.path, ['build', '--compile', '--bytecode', 'entry.mjs', '--outfile', bunOnly, '--asset', 'public', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig'], { cwd: dir, stdio: 'ignore' });
 
-  writeFileSync(join(dir, 'bun-hello.mjs'), BUN_HELLO);
-  const bunHello = join(dir, 'bun-hello');
-  execFileSync(bun.path, ['build', '--compile', 'bun-hello.mjs', '--outfile', bunHello], { cwd: dir, stdio: 'ignore' });
+  const [bunHelloPath] = (await bunHello(dir)).command;
 
   const { path: plainSea, base } = await seaHello(dir);
 
   const contenders: [string, string, string[]][] = [
     ['plain node:http SEA hello', plainSea, []],
     ['portico exe (node)', nodeExe, ['--host', '127.0.0.1']],
-    ['plain Bun.serve hello', bunHello, []],
+    ['plain Bun.serve hello', bunHelloPath, []],
     ['portico exe --runtime bun', bunExe, ['--host', '127.0.0.1']],
     ['  same, Bun bundler alone', bunOnly, ['--host', '127.0.0.1']],
   ];

@@ -3,7 +3,8 @@
  * node:http SEA hello made from the same base binary (goal ≤ 1.1×) and against the same app
  * run as `node dist/node/server.mjs`; the executable's size against the stripped base + 1 MB +
  * the assets; and `portico bundle --target exe` cold (base binary downloaded into an empty
- * cache) and warm.
+ * cache) and warm. Beside them, the other runtimes' hellos (bench/_lib/runtime-hellos.ts): a
+ * Bun executable, and Deno (`deno run`: `deno compile` needs a download from dl.deno.land).
  *
  *   node bench/exe.ts [--runs 15] [--cold]
  *
@@ -16,6 +17,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { firstResponseAndCpu } from './_lib/first-response.ts';
+import { bunHello, denoHello } from './_lib/runtime-hellos.ts';
 import { seaHello } from './_lib/sea-hello.ts';
 import { median } from './_lib/stats.ts';
 
@@ -51,10 +53,14 @@ try {
 
   const { path: plain, base } = await seaHello(dir);
 
+  const bun = await bunHello(dir);
+  const deno = await denoHello(dir);
   const contenders: [string, string, string[]][] = [
     ['plain node:http SEA hello', plain, []],
     ['portico exe', exe, ['--host', '127.0.0.1']],
     ['node dist/node/server.mjs', process.execPath, [server, '--host', '127.0.0.1']],
+    [`Bun.serve hello exe (${bun.version})`, ...bun.command],
+    ...(deno ? [[`Deno.serve hello, deno run (${deno.version})`, ...deno.command] as [string, string, string[]]] : []),
   ];
   const times = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
   const cpu = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
@@ -75,7 +81,7 @@ try {
     const ms = median(times.get(name)!);
     const onCpu = median(cpu.get(name)!);
     const cpuText = Number.isFinite(onCpu) ? `   CPU ${onCpu.toFixed(1).padStart(6)} ms  ${(onCpu / plainCpu).toFixed(2)}×` : '';
-    console.log(`  ${name.padEnd(28)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / plainMs).toFixed(2)}×${cpuText}`);
+    console.log(`  ${name.padEnd(40)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / plainMs).toFixed(2)}×${cpuText}`);
   }
   const baseSize = statSync(base.path).size;
   const assets = statSync(join(dir, 'public', 'index.html')).size;

@@ -5,7 +5,7 @@
  * connections close, waitUntil work settles, the unix socket file goes), and SIGTERM/SIGINT
  * wired to that when asked. Process-level crash handling is not here: see adapters/_node.
  */
-import { chmodSync, unlinkSync } from 'node:fs';
+import { chmodSync, statSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { WaitUntilTracker } from '../_node/wait-until.ts';
 import { showAddress, type ListenAddress } from './listen.ts';
@@ -82,6 +82,28 @@ function listenOn(server: Server, address: ListenAddress): Promise<void> {
 }
 
 /**
+ * A note for a unix socket that only its owner (and maybe its group) can connect to, when no
+ * `socketMode` was asked for: nginx or Apache running as another user then fails with
+ * "Permission denied" in its own error log and a 502, far from the cause. php-fpm avoids it by
+ * handing the socket to the web server's user; here the umask decides, so say what to set.
+ *
+ * @example
+ * socketModeHint('/run/portico/shop.sock', 'fastcgi'); // '[portico] note: ... mode 0755 ...' or undefined
+ */
+export function socketModeHint(path: string, protocol: string): string | undefined {
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+  if ((mode & 0o002) !== 0) return undefined;
+  const octal = mode.toString(8).padStart(4, '0');
+  const who = (mode & 0o020) !== 0 ? 'its owner and group' : 'its owner';
+  return `[portico] note: unix:${path} has mode ${octal}: only ${who} can connect; a web server running as another user logs "Permission denied" and answers 502. Set ${protocol}.socketMode in bundle.config.ts (0o660 with the web server's group, or 0o666)`;
+}
+
+/**
  * Listen on the first of `addresses` that works and serve each connection with `onConnection`.
  *
  * @example
@@ -136,7 +158,13 @@ export function serveClassic(
           if (options.socketMode !== undefined) chmodSync(address.path, options.socketMode);
         }
         url = showAddress(address.kind === 'port' ? { ...address, port: (server.address() as { port: number }).port } : address);
-        if (!options.silent) console.log(`[portico] ${protocol} listening on ${url}`);
+        if (!options.silent) {
+          console.log(`[portico] ${protocol} listening on ${url}`);
+          if (address.kind === 'socket' && options.socketMode === undefined) {
+            const hint = socketModeHint(address.path, protocol);
+            if (hint) console.log(hint);
+          }
+        }
         return;
       } catch (error) {
         lastError = error;

@@ -11,7 +11,7 @@ import { badOption, PorticoError } from '../config/errors.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import { porticoPlugin } from './portico-plugin.ts';
 import { porticoRoot } from './portico-root.ts';
-import type { BuildContext, OutputFile, Target } from './target.ts';
+import type { BuildContext, DevAddress, OutputFile, Target } from './target.ts';
 import { loadTarget } from './targets.ts';
 
 export interface BundleOptions {
@@ -41,6 +41,8 @@ export interface BundleOptions {
   options?: Record<string, unknown>;
   /** A dev build (`portico dev`). Default false. */
   dev?: boolean;
+  /** `portico dev`'s address flags as given, for a `devReach` target (`BuildContext.devAddress`). Default none. */
+  devAddress?: DevAddress;
   /**
    * Check at build time that the entry exports an app (src/bundle/app-check.ts), failing with
    * PORTICO_NO_APP. Default true; dev builds skip it (dev loads each build and shows the error).
@@ -131,6 +133,7 @@ export async function prepareBuild(options: BundleOptions): Promise<PreparedBuil
     options: targetOptions,
     porticoRoot: porticoRoot(),
     dev: options.dev ?? false,
+    devAddress: options.devAddress,
     lightResponse:
       (targetLight as boolean | undefined) ?? options.lightResponse ??
       (typeof target.lightResponse === 'function' ? target.lightResponse(targetOptions) : target.lightResponse) ?? true,

@@ -31,11 +31,25 @@ export interface BuildContext {
   /** Whether this is a `portico dev` build (the target may emit a dev-only entry). */
   dev: boolean;
   /**
+   * `portico dev`'s `--port`, `--host` and `--socket` as given on the command line (each undefined
+   * when not given). A `devReach` target listens (and points its config files) there instead of
+   * the address its options name: the flag wins, as it does for the node target's dev server.
+   */
+  devAddress?: DevAddress;
+  /**
    * Whether the core injects portico's light `Response`/`Headers` where the app says
    * `Response`/`Headers`: `config[target].lightResponse`, else the top-level `lightResponse`,
    * else `Target.lightResponse`, else true. The core does the injecting; a target only reads this.
    */
   lightResponse: boolean;
+}
+
+/** The address flags of `portico dev`, as given (see `BuildContext.devAddress`). */
+export interface DevAddress {
+  port?: number;
+  host?: string;
+  /** Absolute path of a unix socket. */
+  socket?: string;
 }
 
 /** A file the target wrote, for the size table the CLI prints after a build. */

@@ -58,6 +58,12 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     throw new PorticoError('PORTICO_NO_DEV', `target ${target.name} has no dev mode yet; run portico dev --target node, or portico bundle --target ${target.name}`);
   }
   const devHook = target.dev.bind(target);
+  // A target reached through another server (a web server's FastCGI socket) binds no HTTP port;
+  // asked first, so an address flag it refuses ends the session before anything starts.
+  const reach = target.devReach?.(ctx);
+  if (!reach && options.devAddress?.socket !== undefined) {
+    throw new PorticoError('PORTICO_BAD_FLAG', `portico dev --target ${target.name} serves HTTP on --port/--host; --socket is for --target fastcgi, scgi or cgi`);
+  }
   const esbuild = await import('esbuild');
   const context: EsbuildContext = await esbuild.context(esbuildOptions);
   const server = new DevServer();
@@ -157,8 +163,6 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     return running;
   }
 
-  // A target reached through another server (a web server's FastCGI socket) binds no HTTP port.
-  const reach = target.devReach?.(ctx);
   let address;
   if (!reach) {
     try {

@@ -11,7 +11,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awaitOutput } from '../child-output.ts';
-import { FcgiConnection, meta, parseCgi, request } from './fcgi-client.ts';
+import { cgiFcgi, FcgiConnection, meta, request } from './fcgi-client.ts';
 import { freePort } from './peers.ts';
 
 const main = join(import.meta.dirname, 'server-main.ts');
@@ -42,17 +42,6 @@ function exited(child: ChildProcess): Promise<{ code: number | null; stdout: str
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-/** One request through `cgi-fcgi -bind -connect`: params from the environment, body on stdin. */
-function cgiFcgi(address: string, env: Record<string, string>, body = ''): Promise<ReturnType<typeof parseCgi>> {
-  return new Promise((resolve, reject) => {
-    const child = execFile('cgi-fcgi', ['-bind', '-connect', address], { env: { ...env }, encoding: 'buffer' }, (error, stdout) => {
-      if (error) reject(error);
-      else resolve(parseCgi(stdout));
-    });
-    child.stdin!.end(body);
-  });
 }
 
 const json = (r: { body: Buffer }) => JSON.parse(r.body.toString());

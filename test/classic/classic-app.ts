@@ -67,14 +67,14 @@ export interface RunningApp {
 }
 
 /**
- * Run the built server.mjs with no address flag (it listens where bundle.config.ts said) and
- * resolve once it prints its listening line.
+ * Run the built server.mjs with no address flag (it listens where bundle.config.ts said), on
+ * `node` (default: the Node running the tests), and resolve once it prints its listening line.
  *
  * @example
  * const server = await startApp(app);
  */
-export async function startApp(app: BuiltApp, args: string[] = []): Promise<RunningApp> {
-  const child = spawn(process.execPath, [join(app.dist, 'server.mjs'), ...args], { cwd: app.dist, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startApp(app: BuiltApp, args: string[] = [], node = process.execPath): Promise<RunningApp> {
+  const child = spawn(node, [join(app.dist, 'server.mjs'), ...args], { cwd: app.dist, stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = stopper(child);
   try {
     const { logs } = await awaitOutput(child, /listening on (\S+)/, 'server.mjs', 10_000);
@@ -105,15 +105,15 @@ export function together(app: BuiltApp, server: RunningApp | undefined, peer: Ru
 }
 
 /**
- * Start the app, then the peer; if the peer fails, the app is stopped and the folder removed.
+ * Start the app (on `node`), then the peer; if the peer fails, the app is stopped and the folder removed.
  *
  * @example
  * return startBoth(app, () => startNginx(app.dir, { server: '...' }));
  */
-export async function startBoth(app: BuiltApp, peer: (server: RunningApp | undefined) => Promise<RunningPeer>, withServer = true): Promise<RunningTarget> {
+export async function startBoth(app: BuiltApp, peer: (server: RunningApp | undefined) => Promise<RunningPeer>, withServer = true, node = process.execPath): Promise<RunningTarget> {
   let server: RunningApp | undefined;
   try {
-    if (withServer) server = await startApp(app);
+    if (withServer) server = await startApp(app, [], node);
     return together(app, server, await peer(server));
   } catch (error) {
     await server?.stop();

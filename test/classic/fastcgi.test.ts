@@ -6,13 +6,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveFastCGI } from '../../adapters/fastcgi/runtime/fastcgi.ts';
 import { decodePairs, encodePairs, encodeRecord, Type } from '../../adapters/fastcgi/runtime/records.ts';
-import type { ClassicHandle } from '../../adapters/_cgi/server.ts';
+import { socketModeHint, type ClassicHandle } from '../../adapters/_cgi/server.ts';
 import { app, state } from './app.ts';
 import { begin, FcgiConnection, meta, params, request, stdin } from './fcgi-client.ts';
 
@@ -303,6 +303,23 @@ describe('FastCGI server lifecycle', () => {
     assert.equal((await working.reply(1)).body.toString(), 'slow done');
     working.close();
     await s.close();
+  });
+
+  it('names the socketMode to set when the umask left the unix socket closed to other users', async () => {
+    const path = join(dir, 'mode.sock');
+    const s = serveFastCGI(app, { socket: path, handleSignals: false, silent: true });
+    await s.ready;
+    try {
+      chmodSync(path, 0o755);
+      assert.match(socketModeHint(path, 'fastcgi') ?? '', /mode 0755: only its owner can connect;.*Permission denied.*fastcgi\.socketMode/);
+      chmodSync(path, 0o770);
+      assert.match(socketModeHint(path, 'scgi') ?? '', /mode 0770: only its owner and group can connect;.*scgi\.socketMode/);
+      chmodSync(path, 0o666);
+      assert.equal(socketModeHint(path, 'fastcgi'), undefined);
+    } finally {
+      await s.close();
+    }
+    assert.equal(socketModeHint(path, 'fastcgi'), undefined, 'no socket, no note');
   });
 
   it('close() waits for waitUntil work', async () => {

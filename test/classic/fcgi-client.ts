@@ -2,6 +2,7 @@
  * A small FastCGI client for tests: speaks raw records over node:net, so the tests see exactly
  * what the gateway sends (record sizes, padding, END_REQUEST statuses), as a web server would.
  */
+import { execFile } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { Buffer } from 'node:buffer';
 import { encodePairs, encodeRecord, RecordReader, Type, type FcgiRecord } from '../../adapters/fastcgi/runtime/records.ts';
@@ -158,4 +159,21 @@ export function meta(uri: string, extra: Record<string, string> = {}): Record<st
     HTTP_HOST: 'example.test',
     ...extra,
   };
+}
+
+/**
+ * One request through libfcgi's `cgi-fcgi -bind -connect` (Debian: libfcgi-bin), a FastCGI
+ * client other than ours: params from the environment, body on stdin.
+ *
+ * @example
+ * const reply = await cgiFcgi('127.0.0.1:9000', meta('/hello'));
+ */
+export function cgiFcgi(address: string, env: Record<string, string>, body = ''): Promise<ReturnType<typeof parseCgi>> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('cgi-fcgi', ['-bind', '-connect', address], { env: { ...env }, encoding: 'buffer' }, (error, stdout) => {
+      if (error) reject(error);
+      else resolve(parseCgi(stdout));
+    });
+    child.stdin!.end(body);
+  });
 }

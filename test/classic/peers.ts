@@ -149,7 +149,7 @@ export async function startNginx(dir: string, config: { http?: string; server: s
  * www-data (Apache refuses to serve as root), and `config` appended.
  *
  * @example
- * const peer = await startApache(dir, ['proxy', 'proxy_fcgi', 'alias'], `Include ${dist}/apache.conf`);
+ * const peer = await startApache(dir, ['proxy', 'proxy_fcgi', 'alias', 'dir'], `Include ${dist}/apache.conf`);
  */
 export async function startApache(dir: string, modules: string[], config: string): Promise<RunningPeer> {
   requireBinary('/usr/sbin/apache2', 'apache2');
@@ -254,17 +254,34 @@ export async function startFcgiwrap(dir: string): Promise<{ socket: string; logs
   requireBinary('/usr/sbin/fcgiwrap', 'fcgiwrap');
   const socket = join(dir, 'fcgiwrap.sock');
   // -f: the scripts' stderr (the app's console) comes back to nginx's error log, not lost.
-  const child = spawn('/usr/sbin/fcgiwrap', ['-f', '-s', `unix:${socket}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // -c 4: four workers. One (fcgiwrap's default, and Debian's fcgiwrap.service) runs one script
+  // at a time, so a streamed response waiting on another request would wait forever.
+  // Its workers outlive a SIGTERM to the parent, so it runs in a process group of its own
+  // (detached) and stop() signals that group; 'close' comes once every member has let go of
+  // the output pipes they share, that is once they are all gone.
+  const child = spawn('/usr/sbin/fcgiwrap', ['-f', '-c', '4', '-s', `unix:${socket}`], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-  };
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // the group is gone already
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }, 10_000);
+      await closed;
+      clearTimeout(timer);
+    })());
   const end = Date.now() + 10_000;
   while (!existsSync(socket)) {
     if (child.exitCode !== null || Date.now() > end) {
@@ -274,4 +291,26 @@ export async function startFcgiwrap(dir: string): Promise<{ socket: string; logs
     await sleep(20);
   }
   return { socket, logs: () => out, stop };
+}
+
+/**
+ * nginx in front of fcgiwrap, the way the cgi target's nginx.conf expects: fcgiwrap started on
+ * `dir/fcgiwrap.sock` (the bundle's `cgi.fcgiwrapSocket`), then nginx with `config`; logs are
+ * both (the script's stderr comes through fcgiwrap), stop ends nginx, then fcgiwrap.
+ *
+ * @example
+ * const peer = await startNginxFcgiwrap(app.dir, { server: `include ${app.dist}/nginx.conf;` });
+ */
+export async function startNginxFcgiwrap(dir: string, config: { http?: string; server: string }): Promise<RunningPeer> {
+  const wrap = await startFcgiwrap(dir);
+  try {
+    const peer = await startNginx(dir, config);
+    // nginx logs what a script wrote to stderr as `FastCGI sent in stderr: "<text>" while reading
+    // ...`: the trailer is cut so that each line the script wrote ends as it did.
+    const logs = (): string => `${peer.logs().replace(/" while (reading|sending)[^\n]*/g, '')}\n--- fcgiwrap ---\n${wrap.logs()}`;
+    return { ...peer, logs, stop: () => peer.stop().then(wrap.stop) };
+  } catch (error) {
+    await wrap.stop();
+    throw error;
+  }
 }

@@ -10,9 +10,9 @@ import { shareableNode, startApache } from '../classic/peers.ts';
 import { FIXTURE_APP, runConformance, type Capabilities } from './suite.ts';
 
 const MODULES: Record<Transport, string[]> = {
-  fastcgi: ['proxy', 'proxy_fcgi', 'alias'],
-  scgi: ['proxy', 'proxy_scgi', 'alias'],
-  cgi: ['cgi', 'rewrite', 'alias'],
+  fastcgi: ['proxy', 'proxy_fcgi', 'alias', 'dir'],
+  scgi: ['proxy', 'proxy_scgi', 'alias', 'dir'],
+  cgi: ['cgi', 'rewrite', 'alias', 'dir'],
 };
 
 const CAPABILITIES: Record<Transport, Capabilities> = {

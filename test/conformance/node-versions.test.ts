@@ -1,15 +1,18 @@
 /**
- * Built bundles on the other Node versions they must support: the node target's server.mjs
- * through the whole conformance suite, and the lambda target's index.mjs answering recorded
+ * Built bundles on the other Node versions they must support: the node target's server.mjs and
+ * the fastcgi target's (behind nginx) through the whole conformance suite, the cgi target's app.cgi
+ * run as a web server runs it, and the lambda target's index.mjs answering recorded
  * events of each source, imported by that Node as the managed runtime would.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { buildClassic, startBoth } from '../classic/classic-app.ts';
+import { startNginx } from '../classic/peers.ts';
 import { startBundledNode } from './node-process.ts';
 import { otherNodeRuntimes } from './runtimes.ts';
 import { FIXTURE_APP, runConformance } from './suite.ts';
@@ -33,6 +36,39 @@ for (const runtime of otherNodeRuntimes()) {
     name: `node (bundled server.mjs on Node ${runtime.version})`,
     capabilities: { gateway: 'node' },
     start: ({ basePath }) => startBundledNode(FIXTURE_APP, { basePath, runtime: runtime.path }),
+  });
+
+  runConformance({
+    name: `nginx fastcgi_pass → fastcgi (bundled server.mjs on Node ${runtime.version})`,
+    capabilities: { gateway: 'fastcgi' },
+    async start({ basePath }) {
+      const app = await buildClassic(FIXTURE_APP, 'fastcgi', { basePath, options: (dir) => ({ socket: join(dir, 'app.sock') }) });
+      return startBoth(
+        app,
+        () => startNginx(app.dir, { http: `include ${app.dist}/nginx-upstream.conf;`, server: `location / { return 404; }\ninclude ${app.dist}/nginx.conf;` }),
+        true,
+        runtime.path,
+      );
+    },
+  });
+
+  describe(`cgi (bundled app.cgi on Node ${runtime.version})`, () => {
+    it('answers a CGI request (meta-variables and stdin in, Status and body out) run by that Node', async () => {
+      const app = await buildClassic(FIXTURE_APP, 'cgi', { basePath: '/mnt', options: () => ({ shebang: `#!${runtime.path}` }) });
+      try {
+        const env = {
+          GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'POST', SCRIPT_NAME: '/mnt', PATH_INFO: '/echo', REQUEST_URI: '/mnt/echo?x=1', QUERY_STRING: 'x=1',
+          SERVER_NAME: 'example.com', SERVER_PORT: '80', SERVER_PROTOCOL: 'HTTP/1.1', CONTENT_TYPE: 'text/plain', CONTENT_LENGTH: '5', REMOTE_ADDR: '198.51.100.7',
+        };
+        // Run as a web server runs it: the script itself, its shebang naming the Node under test.
+        const out = execFileSync(join(app.dist, 'app.cgi'), [], { env, input: 'hello', encoding: 'latin1' });
+        const [head, body] = out.split('\r\n\r\n');
+        assert.match(head!, /^Status: 200/);
+        assert.equal(body, 'hello');
+      } finally {
+        rmSync(app.dir, { recursive: true, force: true });
+      }
+    });
   });
 
   describe(`lambda (bundled index.mjs on Node ${runtime.version})`, () => {

@@ -465,6 +465,61 @@ export function runConformance(shim: ConformanceShim): void {
       });
     });
 
+    describe('Web API habits of apps and middleware', () => {
+      const text = 'héllo ☃';
+      const textBytes = Buffer.from(text, 'utf8');
+
+      it('request.formData() reads a urlencoded form', async () => {
+        const got = await sendJson('/form', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1&b=h%C3%A9llo+%E2%98%83&empty=' });
+        assert.deepEqual(got, { a: '1', b: text, empty: '' });
+      });
+      it('request.formData() reads a multipart form with a binary file', async () => {
+        const file = Buffer.from(Array.from({ length: 512 }, (_, i) => i & 255));
+        const form = new FormData();
+        form.append('name', 'Zoë');
+        form.append('upload', new Blob([file], { type: 'image/png' }), 'pic.png');
+        const res = await fetch(mnt('/form'), { method: 'POST', body: form });
+        assert.equal(res.status, 200);
+        assert.deepEqual(await res.json(), { name: 'Zoë', upload: { file: 'pic.png', type: 'image/png', size: 512, sha256: createHash('sha256').update(file).digest('hex') } });
+      });
+      it('a Request made from the gateway\'s request, and its clone, read the same body', async () => {
+        const got = await sendJson('/rewrap', { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: text });
+        assert.deepEqual(got, { method: 'POST', path: '/rewrap', added: 'yes', original: text, cloned: text, isRequest: true });
+      });
+      it('Response.redirect keeps its status and an absolute Location under the mount', async () => {
+        const reply = await send('/redirect');
+        assert.equal(reply.status, 307);
+        const location = new URL(String(reply.headers.location));
+        const expected = new URL(mnt('/ctx?from=redirect'));
+        assert.equal(location.pathname + location.search, expected.pathname + expected.search);
+      });
+      const kinds: Array<[string, string | RegExp | undefined, Buffer]> = [
+        ['blob', 'text/x-blob', textBytes],
+        ['arraybuffer', undefined, textBytes],
+        ['dataview', undefined, textBytes.subarray(1)],
+        ['urlsearchparams', 'application/x-www-form-urlencoded;charset=UTF-8', Buffer.from('a=1&b=h%C3%A9llo+%E2%98%83')],
+        ['stream', 'text/plain; charset=utf-8', textBytes],
+      ];
+      for (const [kind, type, bytes] of kinds) {
+        it(`a ${kind} response body arrives exact${type ? ', with its content-type' : ''}`, async () => {
+          const reply = await send(`/body-type/${kind}`);
+          assert.equal(reply.status, 200, reply.body.toString());
+          if (type !== undefined) assert.equal(reply.headers['content-type'], type);
+          assert.ok(reply.body.equals(bytes), `got ${JSON.stringify(reply.body.toString('latin1'))}`);
+        });
+      }
+      it('a FormData response body arrives as multipart the client can parse', async () => {
+        const res = await fetch(mnt('/body-type/formdata'));
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get('content-type') ?? '', /^multipart\/form-data; boundary=/);
+        const form = await res.formData();
+        assert.equal(form.get('a'), text);
+        const file = form.get('f') as File;
+        assert.equal(file.name, 'f.bin');
+        assert.ok(Buffer.from(await file.arrayBuffer()).equals(textBytes));
+      });
+    });
+
     describe('status codes', () => {
       for (const status of [201, 400, 404, 418, 503]) {
         it(`${status} comes through with its body`, async () => {

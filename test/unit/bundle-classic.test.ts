@@ -4,22 +4,25 @@
 // (TCP, the root mount, a default socket). Serving through them is test/conformance/{nginx,apache,lighttpd}.test.ts.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { bundle } from '../../src/bundle/bundle.ts';
+import { awaitOutput } from '../child-output.ts';
+import { cgiFcgi, meta } from '../classic/fcgi-client.ts';
 import { requireBinary } from '../classic/peers.ts';
 
 const APP = new URL('../fixtures/conformance-app.ts', import.meta.url).pathname;
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function build(target: string, options: Record<string, unknown>, basePath = '', pkgName?: string): Promise<string> {
+async function build(target: string, options: Record<string, unknown>, basePath = '', pkgName?: string, sourcemap = false): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), `portico-classic-${target}-`));
   dirs.push(root);
   if (pkgName) writeFileSync(join(root, 'package.json'), JSON.stringify({ name: pkgName }));
-  await bundle({ target, entry: APP, root, basePath, options });
+  await bundle({ target, entry: APP, root, basePath, options, sourcemap });
   return join(root, 'dist', target);
 }
 
@@ -76,6 +79,7 @@ describe('files written beside the script', () => {
     const dist = await build('cgi', { shebang: '#!/usr/bin/node' }, '/app');
     const script = read(dist, 'app.cgi');
     assert.ok(script.startsWith('#!/usr/bin/node\n'), script.slice(0, 40));
+    assert.ok(!script.includes('setSourceMapsSupport') && !existsSync(join(dist, 'app.cgi.map')), 'no source map unless asked for');
     assert.equal(statSync(join(dist, 'app.cgi')).mode & 0o777, 0o755);
     assert.deepEqual(JSON.parse(read(dist, 'package.json')), { type: 'commonjs' });
     assert.match(read(dist, 'nginx.conf'), /fastcgi_pass unix:\/run\/fcgiwrap\.socket;/, "Debian's fcgiwrap socket");
@@ -84,6 +88,35 @@ describe('files written beside the script', () => {
     assert.ok(!readdirSync(dist).some((f) => f.endsWith('.service') || f.endsWith('.socket')), 'no systemd units');
     assert.match(read(dist, 'apache.conf'), new RegExp(`RewriteRule "\\^/app\\(/\\.\\*\\)\\?\\$" "${dist}/app\\.cgi\\$1" \\[H=cgi-script,L\\]`));
     assert.match(read(dist, 'lighttpd.conf'), new RegExp(`alias\\.url = \\("/app" => "${dist}/app\\.cgi"\\)`));
+  });
+  it('fastcgi with sourcemap: the systemd and lighttpd bin-path commands apply the map, and an error run that way names the source', async () => {
+    const dist = await build('fastcgi', { name: 'shop' }, '', undefined, true);
+    const service = read(dist, 'portico-shop.service');
+    const command = /^ExecStart=(.*)$/m.exec(service)![1]!;
+    assert.equal(command, `/usr/bin/env node --enable-source-maps ${dist}/server.mjs`);
+    assert.match(read(dist, 'lighttpd.conf'), new RegExp(`"bin-path" => "/usr/bin/env node --enable-source-maps ${dist}/server\\.mjs"`));
+    // That command as written (node from PATH), on a socket of our own.
+    const socket = join(dist, 'test.sock');
+    const [, ...args] = command.split(' ');
+    const child = spawn(args[0]!, [...args.slice(1), '--socket', socket], { env: { PATH: `${dirname(process.execPath)}:${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const { logs } = await awaitOutput(child, /listening on/, 'server.mjs', 10_000);
+      const reply = await cgiFcgi(socket, meta('/throw-sync'));
+      assert.equal(reply.status, 500);
+      for (let i = 0; i < 100 && !/fixture sync throw/.test(logs()); i++) await sleep(20);
+      assert.match(logs(), /fixture sync throw \(at .*conformance-app\.ts:\d+:\d+\)/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+  it('cgi with sourcemap: app.cgi turns source maps on itself, so an error logs the source file and line', async () => {
+    const dist = await build('cgi', { shebang: `#!${process.execPath}` }, '', undefined, true);
+    assert.ok(existsSync(join(dist, 'app.cgi.map')));
+    // Run as a web server runs it: no flags, the request in the environment.
+    const env = { GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET', REQUEST_URI: '/throw-sync', SCRIPT_NAME: '', SERVER_NAME: 'localhost', SERVER_PORT: '80', SERVER_PROTOCOL: 'HTTP/1.1' };
+    const r = spawnSync(join(dist, 'app.cgi'), [], { env, encoding: 'utf8' });
+    assert.match(r.stdout, /^Status: 500 /);
+    assert.match(r.stderr, /fixture sync throw \(at .*conformance-app\.ts:\d+:\d+\)/, r.stderr);
   });
 });
 

@@ -44,7 +44,8 @@ test('--version and --help, per command with types and defaults', async () => {
   assert.match(bundleHelp.stdout, /--outdir <dir>\s+.*\(string, default: dist\)/);
   assert.match(bundleHelp.stdout, /--minify\s+Minify the bundle \(boolean, default: false\)/);
   const devHelp = await run(['dev', '--help']);
-  assert.match(devHelp.stdout, /--port <port>\s+Port \(number, default: 3000\)/);
+  assert.match(devHelp.stdout, /--port <port>\s+Port \(number, default: 3000; with --target fastcgi\|scgi: the config's\)/);
+  assert.match(devHelp.stdout, /--socket <path>\s+With --target fastcgi\|scgi: .*\(string, default: the config's\)/);
 });
 
 test('usage errors: one line on stderr with a --help hint, exit 2', async () => {

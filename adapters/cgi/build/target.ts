@@ -23,6 +23,24 @@ import { classicDevReach } from '../../fastcgi/build/dev.ts';
 /** The first line of app.cgi unless `cgi.shebang` says otherwise. */
 export const DEFAULT_SHEBANG = '#!/usr/bin/env node';
 
+/**
+ * What app.cgi starts with when it has a source map (always in `portico dev`, else with
+ * `sourcemap: true`), so the app's stack traces name its own files and lines. Node maps only
+ * the files it compiles after source maps are on, and the web server runs app.cgi with no
+ * `--enable-source-maps` (a flag on the shebang line would depend on how its `env` splits
+ * arguments): so app.cgi, run as the main module, turns them on and loads itself again as a
+ * module, then stops. A CommonJS file may `return` at its top level (it runs in a function).
+ */
+const SOURCE_MAPS_PROLOGUE = [
+  'if (require.main === module) {',
+  "  const nodeModule = require('node:module');",
+  '  if (nodeModule.setSourceMapsSupport) nodeModule.setSourceMapsSupport(true); else process.setSourceMapsEnabled(true);',
+  '  delete require.cache[__filename];',
+  '  require(__filename);',
+  '  return;',
+  '}',
+].join('\n');
+
 export const target: Target = {
   name: 'cgi',
   description: 'a CGI script for Apache or lighttpd mod_cgi: dist/cgi/app.cgi (executable) + apache.conf, lighttpd.conf',
@@ -46,7 +64,7 @@ export const target: Target = {
     // Node refuses ESM syntax in a file named app.cgi.
     return {
       ...nodePlatformOptions({ outfile: join(ctx.outDir, 'app.cgi'), outDir: ctx.outDir, format: 'cjs' }),
-      banner: { js: (ctx.options as ClassicTargetOptions).shebang ?? DEFAULT_SHEBANG },
+      banner: { js: [(ctx.options as ClassicTargetOptions).shebang ?? DEFAULT_SHEBANG, ...(ctx.sourcemap ? [SOURCE_MAPS_PROLOGUE] : [])].join('\n') },
     };
   },
 

@@ -6,6 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { addParam } from '../../_cgi/meta.ts';
 
 type Write = (chunk: string | Uint8Array, encoding?: BufferEncoding, callback?: (error?: Error | null) => void) => boolean;
 
@@ -34,7 +35,9 @@ export function guardStdout(): Write {
  * The meta-variables exactly as the server set them, one char per byte. Node decodes
  * `process.env` as UTF-8, which turns a header's raw bytes into other text (and invalid UTF-8
  * into U+FFFD); Linux keeps the bytes in /proc/self/environ. Elsewhere, `process.env`
- * re-encoded, which is exact for valid UTF-8.
+ * re-encoded, which is exact for valid UTF-8. A name set more than once is joined as the
+ * FastCGI gateway joins a repeated param (`addParam`): fcgiwrap hands nginx's params on as the
+ * environment unmerged, so three `X-Multi` headers are three HTTP_X_MULTI entries there.
  *
  * @example
  * cgiEnvironment().get('HTTP_X_NAME'); // 'caf\u00c3\u00a9' for the UTF-8 bytes of 'café'
@@ -53,7 +56,7 @@ export function cgiEnvironment(env: NodeJS.ProcessEnv = process.env): Map<string
       let end = raw.indexOf(0, at);
       if (end === -1) end = raw.length;
       const eq = raw.indexOf(61 /* = */, at);
-      if (eq > at && eq < end) params.set(raw.toString('latin1', at, eq), raw.toString('latin1', eq + 1, end));
+      if (eq > at && eq < end) addParam(params, raw.toString('latin1', at, eq), raw.toString('latin1', eq + 1, end));
       at = end + 1;
     }
     return params;

@@ -9,9 +9,9 @@
 import { mountRegex, type SnippetInput } from './snippet-input.ts';
 
 const MODULES: Record<SnippetInput['transport'], string> = {
-  fastcgi: 'proxy proxy_fcgi alias',
-  scgi: 'proxy proxy_scgi alias',
-  cgi: 'cgi (or cgid) rewrite alias',
+  fastcgi: 'proxy proxy_fcgi alias dir',
+  scgi: 'proxy proxy_scgi alias dir',
+  cgi: 'cgi (or cgid) rewrite alias dir',
 };
 
 /** The `proxy:` handler URL: `proxy:unix:/run/x.sock|fcgi://localhost` or `proxy:fcgi://127.0.0.1:9000`. */
@@ -31,7 +31,7 @@ export function apacheConfig(input: SnippetInput): string {
     `# portico ${input.transport} app "${input.name}" mounted at ${mount}: include this file in the server config`,
     `# or inside a <VirtualHost>, e.g.  Include ${input.dir}/apache.conf`,
     `# Modules it needs (Debian: a2enmod ${MODULES[input.transport]}).`,
-    ...(input.publicDir ? [`# Files in ${input.publicDir} are served by Apache; every other request under ${mount} goes to the app.`] : []),
+    ...(input.publicDir ? [`# Files in ${input.publicDir} are served by Apache (a folder's index.html at folder/); every other request under ${mount} goes to the app.`] : []),
     '',
     // %2F in a path is the app's to read (its routes may hold encoded slashes); by default
     // Apache answers such a request 404 itself.
@@ -50,13 +50,17 @@ export function apacheConfig(input: SnippetInput): string {
         `<Directory "${input.publicDir}">`,
         '    Require all granted',
         '    Options -Indexes',
+        '    DirectoryIndex index.html',
         '</Directory>',
         `<Location "${mount}">`,
         // The app answers for the mount whatever the folders under it say (Debian's <Directory /> denies all).
         '    Require all granted',
-        // A file that exists is Apache's; anything else (routes, folders) is the app's.
-        '    <If "! -f %{REQUEST_FILENAME}">',
+        // A file that exists is Apache's, and so is a folder with an index.html (mod_dir adds the
+        // slash with a 301, then serves the index); anything else (routes, other folders) is the app's.
+        '    <If "! -f %{REQUEST_FILENAME} && ! -f \'%{REQUEST_FILENAME}/index.html\'">',
         '    ' + handler,
+        // mod_dir would otherwise answer a folder without its slash with a 301, app or not.
+        '        DirectorySlash Off',
         '    </If>',
         '</Location>',
       );
@@ -76,8 +80,11 @@ function cgiRules(input: SnippetInput): string[] {
       `<Directory "${input.publicDir}">`,
       '    Require all granted',
       '    Options -Indexes',
+      '    DirectoryIndex index.html',
       '</Directory>',
       `RewriteCond "${input.publicDir}$1" !-f`,
+      // A folder with an index.html is Apache's too (mod_dir: a 301 to folder/, then the index).
+      `RewriteCond "${input.publicDir}$1/index.html" !-f`,
     );
   }
   // $1: the path below the mount ('' for the mount itself). The target is a file path, so

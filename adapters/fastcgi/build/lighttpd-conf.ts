@@ -14,7 +14,7 @@
  *
  * Build time only.
  */
-import { mountRegex, type SnippetInput } from './snippet-input.ts';
+import { mountRegex, type SnippetInput, startCommand } from './snippet-input.ts';
 
 /** A lighttpd string literal. */
 const q = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
@@ -38,7 +38,7 @@ function appDirectives(input: SnippetInput, mount: string): string[] {
     `${input.transport}.server = (${q(mount)} => ((`,
     ...where.map((w) => `    ${w},`),
     // Uncommented, lighttpd starts the app itself, handing it the listening socket on fd 0.
-    ...('socket' in a ? [`    # "bin-path" => ${q(`/usr/bin/env node ${input.script}`)}, "max-procs" => 1,`] : []),
+    ...('socket' in a ? [`    # "bin-path" => ${q(startCommand(input))}, "max-procs" => 1,`] : []),
     // No file under document-root to check: the app answers every path of the mount.
     '    "check-local" => "disable",',
     ...(input.basePath === '' ? ['    "fix-root-scriptname" => "enable",'] : []),
@@ -52,9 +52,14 @@ function appDirectives(input: SnippetInput, mount: string): string[] {
  */
 function publicDirectives(input: SnippetInput, mount: string): string[] {
   const folder = input.publicDir! + (input.basePath === '' ? '/' : '');
+  // "repeat": a rewritten request is matched again, so `folder/` first tries folder/index.html
+  // and, when that is no file either, goes on to the app (whose REQUEST_URI stays `folder/`).
+  const mountIndex = input.basePath === '' ? [] : [`    ${q(`^(${input.basePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})([?].*)?$`)} => "$1/index.html$2",`];
   return [
     `alias.url = (${q(mount)} => ${q(folder)})`,
-    'url.rewrite-if-not-file = (',
+    'url.rewrite-repeat-if-not-file = (',
+    ...mountIndex,
+    '    "^([^?]*/)([?].*)?$" => "$1index.html$2",',
     `    "^([^?]*)$" => "$1?${APP_MARKER}",`,
     `    "^([^?]*)[?](.*)$" => "$1?$2&${APP_MARKER}",`,
     ')',

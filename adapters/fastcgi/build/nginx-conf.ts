@@ -80,6 +80,56 @@ function passDirectives(input: SnippetInput, upstream: string): string[] {
 const indent = (lines: string[], by = '    '): string[] => lines.map((l) => by + l);
 
 /**
+ * The locations that serve `public/` as the node gateway's static core does (adapters/_static):
+ * a file as itself, a folder's `index.html` at `folder/` and at the mount itself, a 301 from
+ * `folder` to `folder/` when it has an index (so its relative links resolve); everything else
+ * goes to the app. The 301 is a `rewrite`, which escapes the path, inside an `if` that holds
+ * nothing else (the one use of `if` nginx documents as safe); a folder URI has a location of its
+ * own so that the `if` never sees one (`folder/` + `/index.html` exists too, and would loop).
+ * At the root the folder location is nested in `location /`, so a longer prefix location of the
+ * user's (`location /admin/`) still wins over it.
+ */
+function publicLocations(input: SnippetInput, regex: string | undefined, upstream: string): string[] {
+  const root = `    root ${input.publicDir};`;
+  const common = [root, '    client_max_body_size 0;'];
+  const redirect = (path: string) => [
+    // Relative, as the node gateway sends it: right behind another proxy too.
+    '    absolute_redirect off;',
+    `    if (-f $document_root${path}/index.html) {`,
+    '        rewrite ^ $uri/ permanent;',
+    '    }',
+  ];
+  if (regex === undefined) {
+    return [
+      'location / {',
+      ...common,
+      '    location ~ "/$" {',
+      `        try_files \${uri}index.html @${upstream};`,
+      '    }',
+      ...redirect('$uri'),
+      `    try_files $uri @${upstream};`,
+      '}',
+    ];
+  }
+  const folder = regex.replace('(?<portico_path>/.*)?$"', '(?<portico_path>/(?:.*/)?)$"');
+  return [
+    `location = "${input.basePath.replace(/["\\]/g, "\\$&")}" {`,
+    ...common,
+    `    try_files /index.html @${upstream};`,
+    '}',
+    `location ~ ${folder} {`,
+    ...common,
+    `    try_files \${portico_path}index.html @${upstream};`,
+    '}',
+    `location ~ ${regex} {`,
+    ...common,
+    ...redirect('$portico_path'),
+    `    try_files $portico_path @${upstream};`,
+    '}',
+  ];
+}
+
+/**
  * The files nginx needs, by name: `nginx.conf` always, `nginx-upstream.conf` for FastCGI.
  *
  * @example
@@ -93,7 +143,7 @@ export function nginxConfig(input: SnippetInput): Record<string, string> {
     `# portico ${input.transport} app "${input.name}" mounted at ${mount}: include this file inside a server { } block`,
     ...(input.transport === 'fastcgi' ? [`# (and nginx-upstream.conf at http { } level), e.g.  include ${input.dir}/nginx.conf;`] : [`# e.g.  include ${input.dir}/nginx.conf;`]),
     ...(input.transport === 'cgi' ? [`# nginx runs no CGI: fcgiwrap must listen on ${addressText(input.address)} (Debian: apt install fcgiwrap).`] : []),
-    ...(input.publicDir ? [`# Files in ${input.publicDir} are served by nginx; every other request under ${mount} goes to the app.`] : []),
+    ...(input.publicDir ? [`# Files in ${input.publicDir} are served by nginx (a folder's index.html at folder/); every other request under ${mount} goes to the app.`] : []),
   ];
   const pass = passDirectives(input, upstream);
   const lines = [...head];
@@ -103,7 +153,7 @@ export function nginxConfig(input: SnippetInput): Record<string, string> {
   const regex = input.basePath === '' ? undefined : `"^${input.basePath.replace(/[.*+?^${}()|[\]\\"]/g, '\\$&')}(?<portico_path>/.*)?$"`;
   const open = regex ? `location ~ ${regex} {` : 'location / {';
   if (input.publicDir) {
-    lines.push(open, `    root ${input.publicDir};`, `    try_files ${regex ? '$portico_path' : '$uri'} @${upstream};`, '    client_max_body_size 0;', '}');
+    lines.push(...publicLocations(input, regex, upstream));
     lines.push(`location @${upstream} {`, ...indent(pass), '}');
   } else {
     lines.push(open, ...indent(pass), '}');

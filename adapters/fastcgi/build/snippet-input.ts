@@ -9,8 +9,9 @@
  * Build time only.
  */
 import { join } from 'node:path';
-import type { BuildContext } from '../../../src/bundle/target.ts';
+import type { BuildContext, DevAddress } from '../../../src/bundle/target.ts';
 import type { ClassicTargetOptions } from '../../../src/config/define.ts';
+import { PorticoError } from '../../../src/config/errors.ts';
 import { appName, type Transport } from './classic-options.ts';
 
 /** Where a FastCGI/SCGI app listens: a unix socket, or a TCP host and port. */
@@ -32,6 +33,19 @@ export interface SnippetInput {
   address: ListenAddress;
   /** FastCGI/SCGI: bundle.config.ts asks for daemon mode (`workers` other than 1, or `maxRequests`): a primary that reloads on SIGHUP. */
   daemon: boolean;
+  /** Whether the build has a source map (`sourcemap: true`): the command that starts the script applies it. */
+  sourceMaps: boolean;
+}
+
+/**
+ * The command line that starts server.mjs (systemd's ExecStart, lighttpd's bin-path), with
+ * `--enable-source-maps` when the build has a map, so the app's stack traces name its sources.
+ *
+ * @example
+ * startCommand(input); // '/usr/bin/env node /srv/shop/dist/fastcgi/server.mjs'
+ */
+export function startCommand(input: SnippetInput): string {
+  return `/usr/bin/env node${input.sourceMaps ? ' --enable-source-maps' : ''} ${input.script}`;
 }
 
 /**
@@ -67,14 +81,41 @@ export function snippetInput(ctx: BuildContext, transport: Transport, scriptName
     dir: ctx.outDir,
     script: join(ctx.outDir, scriptName),
     publicDir: hasPublic ? join(ctx.outDir, 'public') : undefined,
-    address:
-      transport === 'cgi'
-        ? { socket: o.fcgiwrapSocket ?? DEBIAN_FCGIWRAP_SOCKET }
-        : o.port !== undefined
-          ? { host: o.host ?? '127.0.0.1', port: o.port }
-          : { socket: o.socket ?? defaultSocket(name) },
+    sourceMaps: ctx.sourcemap,
+    address: ctx.dev && ctx.devAddress ? devListenAddress(ctx, transport, name, ctx.devAddress) : configuredAddress(o, transport, name),
     daemon: transport !== 'cgi' && ((o.workers !== undefined && o.workers !== 1) || (o.maxRequests ?? 0) > 0),
   };
+}
+
+/** The address the target's options name (fcgiwrap's for cgi), else the default socket. */
+function configuredAddress(o: ClassicTargetOptions, transport: Transport, name: string): ListenAddress {
+  if (transport === 'cgi') return { socket: o.fcgiwrapSocket ?? DEBIAN_FCGIWRAP_SOCKET };
+  return o.port !== undefined ? { host: o.host ?? '127.0.0.1', port: o.port } : { socket: o.socket ?? defaultSocket(name) };
+}
+
+/**
+ * `portico dev --port/--host/--socket` over the configured address, the way the built server.mjs
+ * takes them: `--socket` wins, then a `--port` or `--host` means TCP (the other from the config,
+ * else 127.0.0.1 for the host). For cgi the only address is fcgiwrap's, so `--socket` names it.
+ */
+function devListenAddress(ctx: BuildContext, transport: Transport, name: string, flags: DevAddress): ListenAddress {
+  const o = ctx.options as ClassicTargetOptions;
+  if (transport === 'cgi') {
+    if (flags.port !== undefined || flags.host !== undefined) {
+      throw new PorticoError('PORTICO_BAD_FLAG', 'portico dev --target cgi takes no --port or --host: the web server runs app.cgi itself (use --socket for the fcgiwrap socket nginx.conf names)');
+    }
+    return flags.socket !== undefined ? { socket: flags.socket } : configuredAddress(o, transport, name);
+  }
+  if (flags.socket !== undefined) return { socket: flags.socket };
+  if (flags.port === undefined && flags.host === undefined) return configuredAddress(o, transport, name);
+  const port = flags.port ?? o.port;
+  if (port === undefined || port === 0) {
+    throw new PorticoError(
+      'PORTICO_BAD_FLAG',
+      `portico dev --target ${transport} needs a fixed TCP port (${port === 0 ? '--port 0 would pick one after the web server config is written' : `--host alone, and no ${transport}.port in bundle.config.ts`}): pass --port <number>`,
+    );
+  }
+  return { host: flags.host ?? o.host ?? '127.0.0.1', port };
 }
 
 /** A name usable as an nginx upstream or variable name ([a-z0-9_]). */

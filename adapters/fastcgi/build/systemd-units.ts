@@ -5,7 +5,7 @@
  *
  * Build time only.
  */
-import type { SnippetInput } from './snippet-input.ts';
+import { type SnippetInput, startCommand } from './snippet-input.ts';
 
 /**
  * The two unit files, by file name.
@@ -47,7 +47,7 @@ export function systemdUnits(input: SnippetInput): Record<string, string> {
     '',
     '[Service]',
     // The socket arrives as LISTEN_FDS; the script needs no address flag.
-    `ExecStart=/usr/bin/env node ${input.script}`,
+    `ExecStart=${startCommand(input)}`,
     `WorkingDirectory=${input.dir}`,
     'Environment=NODE_ENV=production',
     'DynamicUser=yes',
