@@ -88,7 +88,7 @@ function listenOn(server: Server, address: ListenAddress): Promise<void> {
  * handing the socket to the web server's user; here the umask decides, so say what to set.
  *
  * @example
- * socketModeHint('/run/portico/shop.sock', 'fastcgi'); // '[portico] note: ... mode 0755 ...' or undefined
+ * socketModeHint('/run/portico/shop.sock', 'fastcgi'); // 'note: unix:/run/portico/shop.sock has mode 0755: ...' or undefined
  */
 export function socketModeHint(path: string, protocol: string): string | undefined {
   let mode: number;
@@ -100,7 +100,7 @@ export function socketModeHint(path: string, protocol: string): string | undefin
   if ((mode & 0o002) !== 0) return undefined;
   const octal = mode.toString(8).padStart(4, '0');
   const who = (mode & 0o020) !== 0 ? 'its owner and group' : 'its owner';
-  return `[portico] note: unix:${path} has mode ${octal}: only ${who} can connect; a web server running as another user logs "Permission denied" and answers 502. Set ${protocol}.socketMode in bundle.config.ts (0o660 with the web server's group, or 0o666)`;
+  return `note: unix:${path} has mode ${octal}: only ${who} can connect; a web server running as another user logs "Permission denied" and answers 502. Set ${protocol}.socketMode in bundle.config.ts (0o660 with the web server's group, or 0o666)`;
 }
 
 /**
@@ -162,7 +162,7 @@ export function serveClassic(
           console.log(`[portico] ${protocol} listening on ${url}`);
           if (address.kind === 'socket' && options.socketMode === undefined) {
             const hint = socketModeHint(address.path, protocol);
-            if (hint) console.log(hint);
+            if (hint) console.log(`[portico] ${hint}`);
           }
         }
         return;

@@ -12,7 +12,7 @@ import { daemonUsage, needsPrimary, takeDaemonArgs, type DaemonSettings } from '
 import { superviseWorker } from '../_daemon/worker.ts';
 import { parseFlags, resolveAddress, usage, type ListenAddress } from './listen.ts';
 import type { BakedClassicOptions } from './options.ts';
-import type { ClassicHandle } from './server.ts';
+import { socketModeHint, type ClassicHandle } from './server.ts';
 
 type Serve = (app: App<any>, options: Record<string, unknown>, addresses: ListenAddress[]) => ClassicHandle;
 
@@ -51,7 +51,13 @@ export function startServer(source: AppSource, baked: BakedClassicOptions, proto
         label: script,
         settings: daemon,
         socketPaths: addresses.flatMap((a) => (a.kind === 'socket' ? [a.path] : [])),
-        listeningLine: (url, n) => `${protocol} listening on ${url} with ${n} worker${n === 1 ? '' : 's'} (primary pid ${process.pid})`,
+        listeningLine: (url, n) => {
+          const line = `${protocol} listening on ${url} with ${n} worker${n === 1 ? '' : 's'} (primary pid ${process.pid})`;
+          // As a single process says it (adapters/_cgi/server.ts): the workers are silent.
+          const socket = addresses.find((a) => a.kind === 'socket');
+          const hint = socket && baked.socketMode === undefined ? socketModeHint(socket.path, protocol) : undefined;
+          return hint ? `${line}\n[portico] ${hint}` : line;
+        },
       }),
     );
     return;

@@ -33,7 +33,8 @@ function project(transport: string): string {
   writeFileSync(join(dir, 'app.ts'), appSource('v1'));
   mkdirSync(join(dir, 'public'));
   writeFileSync(join(dir, 'public', 'hello.txt'), 'static hello\n');
-  const options = transport === 'cgi' ? { shebang: `#!${process.execPath}` } : { socket: join(dir, 'app.sock') };
+  // fastcgi's config asks for workers, which dev leaves aside: it runs each build as one process.
+  const options = transport === 'cgi' ? { shebang: `#!${process.execPath}` } : { socket: join(dir, 'app.sock'), ...(transport === 'fastcgi' ? { workers: 3 } : {}) };
   writeFileSync(join(dir, 'bundle.config.ts'), `export default ${JSON.stringify({ basePath: '/shop', [transport]: options })};\n`);
   return dir;
 }
@@ -118,6 +119,9 @@ for (const transport of ['fastcgi', 'scgi'] as const) {
       assert.deepEqual(failures, [], `requests failed across the restart:\n${dev.logs()}\n${peer.logs()}`);
       assert.ok((seen.get(`v1 ${transport} /shop /x`) ?? 0) > 0, 'v1 served before the save');
       assert.match(dev.logs(), /✓ reloaded/);
+      assert.doesNotMatch(dev.logs(), /worker/, 'dev runs each build as one process, whatever the config says of workers');
+      // Only the socket nginx connects to gets the socketMode note, never a build's private one.
+      assert.deepEqual(dev.logs().match(/note: unix:\S+/g), [`note: unix:${socket}`]);
       failures = [];
     } finally {
       await peer?.stop();

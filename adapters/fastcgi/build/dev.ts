@@ -18,6 +18,7 @@ import type { BuildContext, DevHandle } from '../../../src/bundle/target.ts';
 import type { ClassicTargetOptions } from '../../../src/config/define.ts';
 import { writeClassicConfigs } from './classic-package.ts';
 import type { Transport } from './classic-options.ts';
+import { socketModeHint } from '../../_cgi/server.ts';
 import { DevFront } from './dev-front.ts';
 import { addressText, snippetInput } from './snippet-input.ts';
 
@@ -62,8 +63,12 @@ export async function socketDevHandle(ctx: BuildContext, transport: 'fastcgi' | 
   const key = addressText(address);
   let front = fronts.get(key);
   if (!front) {
-    front = await DevFront.open(address, (ctx.options as ClassicTargetOptions).socketMode);
+    const socketMode = (ctx.options as ClassicTargetOptions).socketMode;
+    front = await DevFront.open(address, socketMode);
     fronts.set(key, front);
+    // The socket the web server connects to is the front's (each build's own is private).
+    const hint = 'socket' in address && socketMode === undefined ? socketModeHint(address.socket, transport) : undefined;
+    if (hint) console.log(`[portico] ${hint}`);
   }
   const worker = new Worker(join(ctx.outDir, 'server.mjs'), front);
   await worker.start();
@@ -111,9 +116,14 @@ class Worker {
   async start(): Promise<void> {
     const socket = join(this.#dir, `w${++Worker.#count}.sock`);
     // Source maps applied: an error the app throws logs the developer's files and lines.
-    const child = spawn(process.execPath, ['--enable-source-maps', this.#script, '--socket', socket], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // One process whatever the config says of workers: dev swaps whole builds itself, and a
+    // primary would only put another process between the front and the app.
+    const child = spawn(process.execPath, ['--enable-source-maps', this.#script, '--socket', socket, '--workers', '1', '--max-requests', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     let output = '';
+    // Its "listening on" line and any note about its socket name the private socket: the
+    // front's address is the one to print.
+    const notPrivate = (text: string): string => text.replace(new RegExp(`^.*${socket.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*\n?`, 'gm'), '');
     await new Promise<void>((resolve, reject) => {
       let ready = false;
       const timer = setTimeout(() => fail(new Error(`the worker did not start within 10 s:\n${output}`)), 10_000);
@@ -130,10 +140,10 @@ class Worker {
           if (/listening on /.test(output)) {
             ready = true;
             clearTimeout(timer);
-            process.stdout.write(output.replace(/^.*listening on .*\n?/m, ''));
+            process.stdout.write(notPrivate(output));
             resolve();
           }
-        } else process.stdout.write(text);
+        } else process.stdout.write(notPrivate(text));
       });
       child.stderr!.on('data', (chunk: Buffer) => {
         if (!ready) output += chunk.toString();
