@@ -2,7 +2,7 @@
  * What the soak scripts share (bench/soak.ts: the node server; bench/soak-classic.ts: FastCGI
  * and SCGI behind nginx): the tally, the well-behaved keep-alive clients and their checks, the
  * hostile HTTP clients, RSS sampling over time and the report. The app they all drive is
- * test/fuzz/fuzz-app.ts (/hello, /echo, /big?size=, /slow?ms=). Bench tooling.
+ * test/fuzz/fuzz-app.ts (/hello, /echo, /big?size=, /stream?size=, /slow?ms=). Bench tooling.
  */
 import http from 'node:http';
 import { connect } from 'node:net';
@@ -124,40 +124,47 @@ const statusOf = (reply: string): string => /^HTTP\/1\.1 (\d+)/.exec(reply)?.[1]
 
 /**
  * Hostile HTTP clients in turn while `state.running`: a declared body of 10 × `maxBody`, a
- * chunked body past `maxBody`, a client leaving mid-upload and one leaving mid-answer.
+ * chunked body of 2 × `maxBody`, a client leaving mid-upload and ones leaving mid-answer (a
+ * whole 4 MiB answer, and a streamed one).
  *
  * @example
  * await oversizedAndAborts(target, 1 << 20, tally, state);
  */
 export async function oversizedAndAborts(target: HttpTarget, maxBody: number, tally: Tally, state: Running): Promise<void> {
   for (let i = 0; state.running; i++) {
-    const kind = i % 4;
+    const kind = i % 5;
     if (kind === 0) {
       const got = await rawHttp(target, `POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: ${10 * maxBody}\r\n\r\n${'x'.repeat(65536)}`);
       tally.note(`oversized declared body: ${statusOf(got)}`);
     } else if (kind === 1) {
       const chunk = `10000\r\n${'y'.repeat(0x10000)}\r\n`;
-      const got = await rawHttp(target, `POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.repeat(Math.ceil((2 * maxBody) / 0x10000))}`);
+      // Whole, last chunk included: a web server that buffers chunked uploads (nginx before SCGI,
+      // which needs a CONTENT_LENGTH) passes it on only once it has all of it.
+      const got = await rawHttp(target, `POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.repeat(Math.ceil((2 * maxBody) / 0x10000))}0\r\n\r\n`);
       tally.note(`oversized chunked body: ${statusOf(got)}`);
     } else if (kind === 2) {
       await rawHttp(target, `POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n${'z'.repeat(30000)}`, 50);
       tally.note('left mid-upload');
-    } else {
+    } else if (kind === 3) {
       await rawHttp(target, 'GET /big?size=4194304 HTTP/1.1\r\nHost: x\r\n\r\n', 30);
       tally.note('left mid-answer');
+    } else {
+      await rawHttp(target, 'GET /stream?size=4194304 HTTP/1.1\r\nHost: x\r\n\r\n', 30);
+      tally.note('left mid-answer (streamed)');
     }
     await sleep(100);
   }
 }
 
 /**
- * A slow reader of a big answer, again and again while `state.running`: asks for 8 MiB, lets
- * one read through every 200 ms for 10 s, then leaves with most of it unread.
+ * A slow reader of a big answer, again and again while `state.running`: asks for 8 MiB (a whole
+ * answer, or a streamed one: `path` is /big or /stream), lets one read through every 200 ms for
+ * 10 s, then leaves with most of it unread.
  *
  * @example
- * await slowReader(target, tally, state);
+ * await slowReader(target, '/stream', tally, state);
  */
-export async function slowReader(target: HttpTarget, tally: Tally, state: Running): Promise<void> {
+export async function slowReader(target: HttpTarget, path: '/big' | '/stream', tally: Tally, state: Running): Promise<void> {
   while (state.running) {
     const bytes = await new Promise<number>((resolve) => {
       const s = connect(target.port, target.host);
@@ -167,7 +174,7 @@ export async function slowReader(target: HttpTarget, tally: Tally, state: Runnin
         s.pause();
       });
       s.on('error', () => {});
-      s.write('GET /big?size=8388608 HTTP/1.1\r\nHost: x\r\n\r\n');
+      s.write(`GET ${path}?size=8388608 HTTP/1.1\r\nHost: x\r\n\r\n`);
       const trickle = setInterval(() => s.resume(), 200);
       const leave = (): void => {
         clearInterval(trickle);
@@ -181,9 +188,36 @@ export async function slowReader(target: HttpTarget, tally: Tally, state: Runnin
       }, 250);
       s.on('close', leave);
     });
-    tally.note(bytes >= 8388608 ? 'slow reader got all 8 MiB' : bytes > 0 ? 'slow reader left mid-answer' : 'slow reader got nothing');
+    tally.note(`slow reader of ${path}: ${bytes >= 8388608 ? 'got all 8 MiB' : bytes > 0 ? 'left mid-answer' : 'got nothing'}`);
     await sleep(500);
   }
+}
+
+/**
+ * Hold `count` connections to the unix socket `path` that never finish a request (each first
+ * sends `first(n)`, if given, then nothing), reopening any the gateway closes; each close by
+ * the gateway is counted with how long the connection lived, in tens of seconds.
+ *
+ * @example
+ * await idleConnections('/tmp/x/app.sock', 10, tally, state, 'fcgi idle connection');
+ */
+export async function idleConnections(path: string, count: number, tally: Tally, state: Running, label: string, first?: (n: number) => Uint8Array | undefined): Promise<void> {
+  const hold = async (n: number): Promise<void> => {
+    while (state.running) {
+      const s = connect(path);
+      s.on('error', () => {});
+      const opened = Date.now();
+      const bytes = first?.(n);
+      if (bytes) s.write(bytes);
+      s.resume();
+      const closed = new Promise<void>((resolve) => s.once('close', () => resolve()));
+      while (state.running && !s.destroyed) await Promise.race([closed, sleep(500)]);
+      if (state.running) tally.note(`${label} closed by the gateway after ~${Math.round((Date.now() - opened) / 10_000) * 10} s`);
+      s.destroy();
+      await sleep(100);
+    }
+  };
+  await Promise.all(Array.from({ length: count }, (_, n) => hold(n)));
 }
 
 /** One RSS sample. */
