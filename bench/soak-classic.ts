@@ -28,10 +28,10 @@ import { parseArgs } from 'node:util';
 import { begin } from '../test/classic/fcgi-client.ts';
 import { startNginx, type RunningPeer } from '../test/classic/peers.ts';
 import { startBuilt, type BuiltServer } from '../test/fuzz/built-server.ts';
-import { fcgiHostile } from './_lib/fcgi-hostile.ts';
+import { FCGI_HOSTILE } from './_lib/fcgi-hostile.ts';
 import { logKinds } from './_lib/log-kinds.ts';
-import { scgiHostile, scgiRequest } from './_lib/scgi-hostile.ts';
-import { idleConnections, oversizedAndAborts, printSoak, RssSampler, sleep, slowReader, Tally, wellBehavedClient, type Running } from './_lib/soak.ts';
+import { SCGI_HOSTILE, scgiRequest } from './_lib/scgi-hostile.ts';
+import { idleConnections, inTurn, oversizedAndAborts, printSoak, RssSampler, sleep, slowReader, Tally, wellBehavedClient, type Running } from './_lib/soak.ts';
 
 const { values } = parseArgs({
   options: {
@@ -100,7 +100,7 @@ async function soak(protocol: 'fastcgi' | 'scgi'): Promise<Outcome> {
       oversizedAndAborts(target, MAX_BODY, tally, state),
       slowReader(target, '/big', tally, state),
       slowReader(target, '/stream', tally, state),
-      protocol === 'fastcgi' ? fcgiHostile(socket, tally, state) : scgiHostile(socket, tally, state),
+      protocol === 'fastcgi' ? inTurn('fcgi', FCGI_HOSTILE, socket, tally, state) : inTurn('scgi', SCGI_HOSTILE, socket, tally, state),
       idleConnections(socket, idle, tally, state, `${protocol} idle connection`),
       // Connections stuck inside a request: a lone BEGIN_REQUEST, or half an SCGI header block.
       idleConnections(socket, idle, tally, state, `${protocol} connection stuck mid-request`, () =>

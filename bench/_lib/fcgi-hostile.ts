@@ -4,9 +4,9 @@
  * counted in the tally under a name that says what the gateway did. Bench tooling.
  */
 import { Buffer } from 'node:buffer';
-import { encodeRecord, Type } from '../../adapters/fastcgi/runtime/records.ts';
+import { encodePairs, encodeRecord, Type } from '../../adapters/fastcgi/runtime/records.ts';
 import { begin, FcgiConnection, meta, params, request, stdin } from '../../test/classic/fcgi-client.ts';
-import { sleep, type Running, type Tally } from './soak.ts';
+import { sleep, type Tally } from './soak.ts';
 
 async function open(socket: string): Promise<FcgiConnection> {
   const c = new FcgiConnection(socket);
@@ -28,7 +28,8 @@ async function statusOf(c: FcgiConnection, id: number): Promise<string> {
   }
 }
 
-const KINDS: Array<(socket: string, tally: Tally) => Promise<void>> = [
+/** The hostile clients, one a call, on the socket at `socket`: run them with `inTurn` (bench/_lib/soak.ts). */
+export const FCGI_HOSTILE: Array<(socket: string, tally: Tally) => Promise<void>> = [
   // Not FastCGI at all: the connection must close.
   async (socket, tally) => {
     const c = await open(socket);
@@ -49,6 +50,31 @@ const KINDS: Array<(socket: string, tally: Tally) => Promise<void>> = [
     const c = await open(socket);
     c.write(request(1, meta('/hello', { HTTP_X_BIG: 'x'.repeat(200 * 1024) })));
     tally.note(`fcgi params over the limit: ${await statusOf(c, 1)}`);
+    c.close();
+  },
+  // 256 requests opened at once, each with 120 KB of params (under the limit) never ended.
+  async (socket, tally) => {
+    const c = await open(socket);
+    const piece = encodePairs([['HTTP_X_PART', 'x'.repeat(120 * 1024)]]);
+    for (let id = 1; id <= 256 && !c.socket.destroyed; id++) {
+      c.write(Buffer.concat([begin(id, true), encodeRecord(Type.PARAMS, id, piece.subarray(0, 60000)), encodeRecord(Type.PARAMS, id, piece.subarray(60000))]));
+      if (c.socket.writableLength > 1 << 20) await Promise.race([new Promise((r) => c.socket.once('drain', r)), c.closed]);
+    }
+    tally.note(`fcgi 256 requests with unfinished params: ${await closedWithin(c, 2000)}`);
+    c.close();
+  },
+  // One body byte a read, each read filled up with a 64 KB record for no request, while the
+  // app has not read its body yet (/slow reads it after 500 ms).
+  async (socket, tally) => {
+    const c = await open(socket);
+    c.write(Buffer.concat([begin(1, true), params(1, meta('/slow?ms=500', { REQUEST_METHOD: 'POST', CONTENT_LENGTH: '200' }))]));
+    const filler = encodeRecord(Type.STDIN, 999, Buffer.alloc(65000));
+    for (let i = 0; i < 200 && !c.socket.destroyed; i++) {
+      c.write(Buffer.concat([stdin(1, 'b', false), filler]));
+      await new Promise((r) => setImmediate(r));
+    }
+    c.write(stdin(1, ''));
+    tally.note(`fcgi one body byte a read among 64 KB records: ${await statusOf(c, 1)}`);
     c.close();
   },
   // A body shorter than CONTENT_LENGTH, then the empty STDIN: 400.
@@ -92,19 +118,3 @@ const KINDS: Array<(socket: string, tally: Tally) => Promise<void>> = [
   },
 ];
 
-/**
- * Run the hostile FastCGI clients in turn against `socket` while `state.running`.
- *
- * @example
- * await fcgiHostile('/tmp/x/app.sock', tally, state);
- */
-export async function fcgiHostile(socket: string, tally: Tally, state: Running): Promise<void> {
-  for (let i = 0; state.running; i++) {
-    try {
-      await KINDS[i % KINDS.length]!(socket, tally);
-    } catch (error) {
-      tally.note(`fcgi client error: ${(error as Error).message.slice(0, 60)}`);
-    }
-    await sleep(100);
-  }
-}

@@ -8,7 +8,7 @@ import { Buffer } from 'node:buffer';
 import { connect } from 'node:net';
 import { encodeScgiHeader } from '../../adapters/scgi/runtime/netstring.ts';
 import { meta, parseCgi } from '../../test/classic/fcgi-client.ts';
-import { sleep, type Running, type Tally } from './soak.ts';
+import { sleep, type Tally } from './soak.ts';
 
 /** An SCGI request for `uri` with `extra` params and a CONTENT_LENGTH of `length` (default: the body's). */
 export function scgiRequest(uri: string, extra: Record<string, string> = {}, body = '', length = Buffer.byteLength(body)): Buffer {
@@ -43,7 +43,8 @@ function exchange(path: string, bytes: Uint8Array, opts: { halfClose?: boolean; 
 const statusOf = (r: { got: Buffer; closedByGateway: boolean }): string =>
   r.got.length > 0 ? String(parseCgi(r.got).status) : r.closedByGateway ? 'closed' : 'no answer';
 
-const KINDS: Array<(path: string, tally: Tally) => Promise<void>> = [
+/** The hostile clients, one a call, on the socket at `path`: run them with `inTurn` (bench/_lib/soak.ts). */
+export const SCGI_HOSTILE: Array<(path: string, tally: Tally) => Promise<void>> = [
   async (path, tally) => tally.note(`scgi malformed header: ${statusOf(await exchange(path, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), { leaveAfterMs: 5000 }))}`),
   async (path, tally) => tally.note(`scgi header over the limit: ${statusOf(await exchange(path, scgiRequest('/hello', { HTTP_X_BIG: 'x'.repeat(200 * 1024) })))}`),
   async (path, tally) => {
@@ -69,19 +70,3 @@ const KINDS: Array<(path: string, tally: Tally) => Promise<void>> = [
   },
 ];
 
-/**
- * Run the hostile SCGI clients in turn against the unix socket `path` while `state.running`.
- *
- * @example
- * await scgiHostile('/tmp/x/app.sock', tally, state);
- */
-export async function scgiHostile(path: string, tally: Tally, state: Running): Promise<void> {
-  for (let i = 0; state.running; i++) {
-    try {
-      await KINDS[i % KINDS.length]!(path, tally);
-    } catch (error) {
-      tally.note(`scgi client error: ${(error as Error).message.slice(0, 60)}`);
-    }
-    await sleep(100);
-  }
-}

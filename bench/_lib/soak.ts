@@ -194,6 +194,24 @@ export async function slowReader(target: HttpTarget, path: '/big' | '/stream', t
 }
 
 /**
+ * Run `clients` (each one hostile client against `address`) in turn, 100 ms apart, while
+ * `state.running`; a client that throws is counted under `label`.
+ *
+ * @example
+ * await inTurn('fcgi', FCGI_HOSTILE, '/tmp/x/app.sock', tally, state);
+ */
+export async function inTurn(label: string, clients: ReadonlyArray<(address: string, tally: Tally) => Promise<void>>, address: string, tally: Tally, state: Running): Promise<void> {
+  for (let i = 0; state.running; i++) {
+    try {
+      await clients[i % clients.length]!(address, tally);
+    } catch (error) {
+      tally.note(`${label} client error: ${(error as Error).message.slice(0, 60)}`);
+    }
+    await sleep(100);
+  }
+}
+
+/**
  * Hold `count` connections to the unix socket `path` that never finish a request (each first
  * sends `first(n)`, if given, then nothing), reopening any the gateway closes; each close by
  * the gateway is counted with how long the connection lived, in tens of seconds.
