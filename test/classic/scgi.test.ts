@@ -75,6 +75,24 @@ describe('SCGI', () => {
     assert.equal(state.cancelled, false);
   });
 
+  it('a client that leaves while the gateway waits for it to read cancels the response stream, with one log line', async () => {
+    // The pump waits for 'drain' on a full socket; a destroyed socket never drains, so leaving
+    // must wake it, or the app's stream is never cancelled (a push stream, such as server-sent
+    // events, would then buffer for nobody forever). Found by bench/soak-classic.ts.
+    const s = connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    s.pause();
+    s.write(scgi('/stream?size=65536&n=2000')); // 128 MiB on offer
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(state.pulled < 16 * 1024 * 1024, `pulled ${state.pulled} bytes for a client that reads nothing`);
+    logs.length = 0;
+    s.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(state.cancelled, true);
+    assert.equal(logs.length, 1);
+    assert.match(logs[0]!, /GET \/stream\?\S*: the client went away after \d+ body bytes/);
+  });
+
   it('answers 431 for a header block over maxParamsSize, 400 for a truncated body, and closes on garbage with one log line', async () => {
     assert.equal(parseCgi(await exchange(scgi('/big', { HTTP_X_BIG: 'x'.repeat(5000) }))).status, 431);
     const truncated = scgi('/short', { REQUEST_METHOD: 'POST' }, 'abcdef').subarray(0, -3);

@@ -1,10 +1,10 @@
 /**
- * Build an app with the real CLI for node and run the built server.mjs as its own process,
+ * Build an app with the real CLI (node, fastcgi or scgi) and run the built server.mjs as its own process,
  * collecting its output: what the fuzz and soak scripts and the crash tests run against.
  * Test tooling.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awaitOutput } from '../child-output.ts';
@@ -26,15 +26,21 @@ export interface BuiltServer {
 }
 
 /**
- * Bundle `entry` for node into a fresh folder; returns server.mjs's path and a cleanup.
+ * Bundle `entry` for `target` (node, fastcgi or scgi: the targets that write a server.mjs) into a
+ * fresh folder, with `config` as its bundle.config.ts when given; returns server.mjs's path, the
+ * target's output folder (where fastcgi and scgi put nginx.conf) and a cleanup.
  *
  * @example
  * const { file, remove } = buildServer('/abs/app.ts');
+ * const fcgi = buildServer('/abs/app.ts', { target: 'fastcgi', config: { fastcgi: { socket: '/tmp/x/app.sock' } } });
  */
-export function buildServer(entry: string): { file: string; remove(): void } {
+export function buildServer(entry: string, options: { target?: 'node' | 'fastcgi' | 'scgi'; config?: Record<string, unknown> } = {}): { file: string; dist: string; remove(): void } {
+  const target = options.target ?? 'node';
   const dir = mkdtempSync(join(tmpdir(), 'portico-built-'));
-  execFileSync(process.execPath, [CLI, 'bundle', entry, '--target', 'node', '--outdir', dir], { cwd: dir, stdio: 'pipe' });
-  return { file: join(dir, 'node', 'server.mjs'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  if (options.config) writeFileSync(join(dir, 'bundle.config.ts'), `export default ${JSON.stringify(options.config)};\n`);
+  execFileSync(process.execPath, [CLI, 'bundle', entry, '--target', target, '--outdir', dir], { cwd: dir, stdio: 'pipe' });
+  const dist = join(dir, target);
+  return { file: join(dist, 'server.mjs'), dist, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**
@@ -79,12 +85,13 @@ export async function runServer(file: string, args: string[]): Promise<BuiltServ
  * const server = await startBuilt('/abs/app.ts', ['--socket', '/tmp/x.sock']);
  * await server.stop();
  */
-export async function startBuilt(entry: string, args: string[]): Promise<BuiltServer> {
-  const { file, remove } = buildServer(entry);
+export async function startBuilt(entry: string, args: string[], build: Parameters<typeof buildServer>[1] = {}): Promise<BuiltServer & { dist: string }> {
+  const { file, dist, remove } = buildServer(entry, build);
   try {
     const server = await runServer(file, args);
     return {
       ...server,
+      dist,
       stop: async () => {
         const code = await server.stop();
         remove();

@@ -16,10 +16,26 @@ import { Pending, type Link } from './pending.ts';
 import { IdleClock } from '../../_cgi/idle.ts';
 import { closeUnlessRequestArrives } from '../../_cgi/arriving.ts';
 
-const EMPTY = new Uint8Array(0);
-
 /** Body bytes a connection holds for requests whose apps do not read, before it stops reading anyway. */
 const MULTIPLEXED_HELD = 4 * 1024 * 1024;
+
+/**
+ * Params of unfinished PARAMS streams a connection may hold, in maxParamsSizes (1 MiB by
+ * default). Each request is held to maxParamsSize, but up to maxRequests of them may be open at
+ * once: 256 × 128 KiB = 32 MiB a connection, from a peer that never ends them. No web server
+ * sends more than one request at a time; beyond this the peer is not one, and the connection closes.
+ */
+const MULTIPLEXED_PARAMS = 8;
+
+/**
+ * `buf[start, end)` to keep past this read: a view, or a copy when the view is under a quarter
+ * of the memory behind it. A kept view keeps its whole read alive (up to 64 KiB), so small
+ * records interleaved with large ones (a peer sending one byte of a request's body per read)
+ * would hold far more than the limits count; nginx's records fill most of their reads.
+ */
+function keep(buf: Uint8Array, start: number, end: number): Uint8Array {
+  return (end - start) * 4 < buf.buffer.byteLength ? Buffer.copyBytesFrom(buf, start, end - start) : buf.subarray(start, end);
+}
 
 /** Limits of one connection. */
 export interface ConnectionLimits {
@@ -55,6 +71,8 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
   const ready: Pending[] = [];
   let paused = 0;
   let socketPaused = false;
+  /** Bytes of params held for requests whose PARAMS stream is still open. */
+  let paramsHeld = 0;
   let draining = false;
   let closed = false;
   let heardAny = false;
@@ -72,9 +90,17 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
 
   const write = (bytes: Uint8Array): boolean => (closed ? false : socket.write(bytes));
 
+  /** The request's params are decoded, refused or no longer wanted: they no longer count. */
+  const dropParams = (req: Pending): void => {
+    if (req.params === undefined) return;
+    paramsHeld -= req.paramsSize;
+    req.params = undefined;
+  };
+
   const complete = (req: Pending): void => {
     if (requests.get(req.id) !== req) return;
     requests.delete(req.id);
+    dropParams(req);
     req.exchange?.body.discard();
     // A request without FCGI_KEEP_CONN asks the application to close the connection once it is
     // done (spec §5.1); requests multiplexed beside it finish first.
@@ -144,22 +170,26 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     requests.set(id, new Pending(id, keepConn, link));
   };
 
-  const params = (req: Pending, content: Uint8Array): void => {
+  const params = (req: Pending, buf: Uint8Array, start: number, end: number): void => {
     if (req.params === undefined) return; // PARAMS after the stream ended: nothing to add
-    if (content.length > 0) {
-      req.paramsSize += content.length;
+    if (end > start) {
+      req.paramsSize += end - start;
+      paramsHeld += end - start;
       if (req.paramsSize > limits.maxParamsSize) {
-        req.params = undefined;
+        dropParams(req);
         log(`fastcgi: request ${req.id}: the params are larger than maxParamsSize (${limits.maxParamsSize} bytes); answered 431`);
         req.started = true;
         sendPlainCgi(req, 431, 'Request Header Fields Too Large\n');
         return;
       }
-      req.params.push(content);
+      if (paramsHeld > MULTIPLEXED_PARAMS * limits.maxParamsSize) {
+        return close(`the unfinished params of ${requests.size} requests pass ${MULTIPLEXED_PARAMS * limits.maxParamsSize} bytes (${MULTIPLEXED_PARAMS} × maxParamsSize)`);
+      }
+      req.params.push(keep(buf, start, end));
       return;
     }
     const block = req.params.length === 1 ? req.params[0]! : Buffer.concat(req.params);
-    req.params = undefined;
+    dropParams(req);
     const meta: CgiParams = new Map();
     if (!decodePairs(block, (name, value) => addParam(meta, name, value))) {
       return close(`request ${req.id}: the PARAMS stream is not a whole number of name-value pairs`);
@@ -201,7 +231,7 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
     if (req === undefined) return true;
     switch (type) {
       case Type.PARAMS:
-        params(req, start === end ? EMPTY : buf.subarray(start, end));
+        params(req, buf, start, end);
         break;
       case Type.STDIN:
         if (req.exchange === undefined) {
@@ -209,7 +239,7 @@ export function fastcgiConnection(socket: Socket, handler: CgiHandler, limits: C
           break;
         }
         if (start === end) req.exchange.body.end();
-        else req.exchange.body.push(buf.subarray(start, end));
+        else req.exchange.body.push(keep(buf, start, end));
         break;
       case Type.ABORT_REQUEST:
         req.aborted = true;

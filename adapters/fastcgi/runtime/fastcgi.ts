@@ -28,7 +28,7 @@ export interface FastCGIOptions<Env = Record<string, unknown>> extends CgiHandle
   host?: string;
   /** An inherited listening socket's file descriptor (0 from lighttpd bin-path, 3 from systemd). */
   fd?: number;
-  /** Largest PARAMS block of one request in bytes; 431 beyond. Default 131072. */
+  /** Largest PARAMS block of one request in bytes; 431 beyond. A connection holding 8 × this in params of unfinished requests is closed. Default 131072. */
   maxParamsSize?: number;
   /** Requests at once on one connection (multiplexing); more get FCGI_OVERLOADED. Default 256. */
   maxRequestsPerConnection?: number;

@@ -31,6 +31,15 @@ export function scgiConnection(socket: Socket, handler: CgiHandler, limits: Scgi
   let exchange: CgiExchange | undefined;
   let answered = false;
   let closed = false;
+  /**
+   * Writers waiting for the socket to drain. A socket the client closed never emits 'drain', so
+   * 'close' wakes them too: the response pump then sees the client gone and cancels the app's
+   * stream (else a push stream, such as server-sent events, buffers for nobody forever).
+   */
+  const drainWaiters: Array<() => void> = [];
+  const wakeWriters = (): void => {
+    for (const callback of drainWaiters.splice(0)) callback();
+  };
   // Idle detection by the server's sweep (sweepPlan): a flag per read, no timer per socket.
   const clock = new IdleClock();
 
@@ -69,7 +78,7 @@ export function scgiConnection(socket: Socket, handler: CgiHandler, limits: Scgi
     },
     onDrain(callback) {
       if (closed) callback();
-      else socket.once('drain', callback);
+      else drainWaiters.push(callback);
     },
     end() {
       finish();
@@ -128,10 +137,12 @@ export function scgiConnection(socket: Socket, handler: CgiHandler, limits: Scgi
     socket.destroy();
   };
 
+  socket.on('drain', wakeWriters);
   socket.on('error', () => {});
   socket.on('close', () => {
     closed = true;
     if (exchange !== undefined && !answered) exchange.abort();
+    wakeWriters();
     onDone?.();
   });
 
