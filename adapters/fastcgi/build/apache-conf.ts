@@ -6,7 +6,7 @@
  *
  * Build time only.
  */
-import { mountRegex, type SnippetInput } from './snippet-input.ts';
+import { hostPort, mountRegex, type SnippetInput } from './snippet-input.ts';
 
 const MODULES: Record<SnippetInput['transport'], string> = {
   fastcgi: 'proxy proxy_fcgi alias dir',
@@ -18,7 +18,7 @@ const MODULES: Record<SnippetInput['transport'], string> = {
 function proxyHandler(input: SnippetInput): string {
   const scheme = input.transport === 'scgi' ? 'scgi' : 'fcgi';
   const a = input.address;
-  return 'socket' in a ? `proxy:unix:${a.socket}|${scheme}://localhost` : `proxy:${scheme}://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+  return 'socket' in a ? `proxy:unix:${a.socket}|${scheme}://localhost` : `proxy:${scheme}://${hostPort(a)}`;
 }
 
 /**

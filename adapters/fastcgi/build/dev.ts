@@ -20,7 +20,7 @@ import { writeClassicConfigs } from './classic-package.ts';
 import type { Transport } from './classic-options.ts';
 import { socketModeHint } from '../../_cgi/server.ts';
 import { DevFront } from './dev-front.ts';
-import { addressText, snippetInput } from './snippet-input.ts';
+import { addressText, escapeRegex, snippetInput } from './snippet-input.ts';
 
 /**
  * Where the dev app is reached and the lines that say how to include its config files.
@@ -123,7 +123,7 @@ class Worker {
     let output = '';
     // Its "listening on" line and any note about its socket name the private socket: the
     // front's address is the one to print.
-    const notPrivate = (text: string): string => text.replace(new RegExp(`^.*${socket.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*\n?`, 'gm'), '');
+    const notPrivate = (text: string): string => text.replace(new RegExp(`^.*${escapeRegex(socket)}.*\n?`, 'gm'), '');
     await new Promise<void>((resolve, reject) => {
       let ready = false;
       const timer = setTimeout(() => fail(new Error(`the worker did not start within 10 s:\n${output}`)), 10_000);

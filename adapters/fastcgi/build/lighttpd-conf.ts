@@ -14,7 +14,7 @@
  *
  * Build time only.
  */
-import { mountRegex, type SnippetInput, startCommand } from './snippet-input.ts';
+import { escapeRegex, indent, mountRegex, type SnippetInput, startCommand } from './snippet-input.ts';
 
 /** A lighttpd string literal. */
 const q = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
@@ -22,7 +22,6 @@ const q = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
 /** Appended to the query of a request public/ has no file for; the app's requests carry it. */
 export const APP_MARKER = 'portico-app';
 
-const indent = (lines: string[], by = '    '): string[] => lines.map((l) => by + l);
 
 /** The directives that hand a request to the app. */
 function appDirectives(input: SnippetInput, mount: string): string[] {
@@ -54,7 +53,7 @@ function publicDirectives(input: SnippetInput, mount: string): string[] {
   const folder = input.publicDir! + (input.basePath === '' ? '/' : '');
   // "repeat": a rewritten request is matched again, so `folder/` first tries folder/index.html
   // and, when that is no file either, goes on to the app (whose REQUEST_URI stays `folder/`).
-  const mountIndex = input.basePath === '' ? [] : [`    ${q(`^(${input.basePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})([?].*)?$`)} => "$1/index.html$2",`];
+  const mountIndex = input.basePath === '' ? [] : [`    ${q(`^(${escapeRegex(input.basePath)})([?].*)?$`)} => "$1/index.html$2",`];
   return [
     `alias.url = (${q(mount)} => ${q(folder)})`,
     'url.rewrite-repeat-if-not-file = (',

@@ -9,7 +9,7 @@
  *
  * Build time only.
  */
-import { addressText, identifier, type SnippetInput } from './snippet-input.ts';
+import { addressText, escapeRegex, identifier, indent, type SnippetInput } from './snippet-input.ts';
 
 /** The parameters of every request, for `fastcgi_param` or `scgi_param`. */
 function params(directive: string, basePath: string): string[] {
@@ -77,7 +77,6 @@ function passDirectives(input: SnippetInput, upstream: string): string[] {
   ];
 }
 
-const indent = (lines: string[], by = '    '): string[] => lines.map((l) => by + l);
 
 /**
  * The locations that serve `public/` as the node gateway's static core does (adapters/_static):
@@ -150,7 +149,7 @@ export function nginxConfig(input: SnippetInput): Record<string, string> {
   // A regex location with a named capture: the path below the mount, for try_files. A prefix
   // location would also match /shopx; at the root a plain "location /" is the mount. (PCRE
   // caps capture names at 32 characters, so the name is fixed; only one location matches.)
-  const regex = input.basePath === '' ? undefined : `"^${input.basePath.replace(/[.*+?^${}()|[\]\\"]/g, '\\$&')}(?<portico_path>/.*)?$"`;
+  const regex = input.basePath === '' ? undefined : `"^${escapeRegex(input.basePath).replaceAll('"', '\\"')}(?<portico_path>/.*)?$"`;
   const open = regex ? `location ~ ${regex} {` : 'location / {';
   if (input.publicDir) {
     lines.push(...publicLocations(input, regex, upstream));

@@ -56,8 +56,31 @@ export function startCommand(input: SnippetInput): string {
  * addressText({ host: '::1', port: 9000 }); // '[::1]:9000'
  */
 export function addressText(address: ListenAddress): string {
-  return 'socket' in address ? `unix:${address.socket}` : `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+  return 'socket' in address ? `unix:${address.socket}` : hostPort(address);
 }
+
+/**
+ * `127.0.0.1:9000`, or `[::1]:9000` for an IPv6 host: a TCP address as every config file writes it.
+ *
+ * @example
+ * hostPort({ host: '::1', port: 9000 }); // '[::1]:9000'
+ */
+export function hostPort(address: { host: string; port: number }): string {
+  return `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+}
+
+/**
+ * `text` with every regex metacharacter escaped, to match it literally inside a pattern.
+ *
+ * @example
+ * escapeRegex('/a.b'); // '/a\\.b'
+ */
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Each line prefixed with `by` (config blocks nest). */
+export const indent = (lines: string[], by = '    '): string[] => lines.map((l) => by + l);
 
 /** Where Debian's fcgiwrap.socket listens: the cgi target's nginx.conf passes requests there. */
 export const DEBIAN_FCGIWRAP_SOCKET = '/run/fcgiwrap.socket';
@@ -125,5 +148,5 @@ export function identifier(name: string): string {
 
 /** A regex matching the mount and everything under it, never a sibling: `^/shop(/|$)` (or `^/` at the root). */
 export function mountRegex(basePath: string): string {
-  return basePath === '' ? '^/' : `^${basePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|$)`;
+  return basePath === '' ? '^/' : `^${escapeRegex(basePath)}(/|$)`;
 }

@@ -5,7 +5,7 @@
  *
  * Build time only.
  */
-import { type SnippetInput, startCommand } from './snippet-input.ts';
+import { hostPort, type SnippetInput, startCommand } from './snippet-input.ts';
 
 /**
  * The two unit files, by file name.
@@ -16,7 +16,7 @@ import { type SnippetInput, startCommand } from './snippet-input.ts';
 export function systemdUnits(input: SnippetInput): Record<string, string> {
   const unit = `portico-${input.name}`;
   const a = input.address;
-  const listen = 'socket' in a ? a.socket : `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+  const listen = 'socket' in a ? a.socket : hostPort(a);
   const socket = [
     `# portico ${input.transport} app "${input.name}": copy to /etc/systemd/system/ with ${unit}.service, then`,
     `#   systemctl daemon-reload && systemctl enable --now ${unit}.socket`,
