@@ -83,14 +83,15 @@ function listenOn(server: Server, address: ListenAddress): Promise<void> {
 
 /**
  * A note for a unix socket that only its owner (and maybe its group) can connect to, when no
- * `socketMode` was asked for: nginx or Apache running as another user then fails with
+ * `socketMode` was asked for (undefined when one was): nginx or Apache running as another user then fails with
  * "Permission denied" in its own error log and a 502, far from the cause. php-fpm avoids it by
  * handing the socket to the web server's user; here the umask decides, so say what to set.
  *
  * @example
- * socketModeHint('/run/portico/shop.sock', 'fastcgi'); // 'note: unix:/run/portico/shop.sock has mode 0755: ...' or undefined
+ * socketModeHint('/run/portico/shop.sock', 'fastcgi', undefined); // 'note: unix:/run/portico/shop.sock has mode 0755: ...' or undefined
  */
-export function socketModeHint(path: string, protocol: string): string | undefined {
+export function socketModeHint(path: string, protocol: string, socketMode: number | undefined): string | undefined {
+  if (socketMode !== undefined) return undefined;
   let mode: number;
   try {
     mode = statSync(path).mode & 0o777;
@@ -160,10 +161,8 @@ export function serveClassic(
         url = showAddress(address.kind === 'port' ? { ...address, port: (server.address() as { port: number }).port } : address);
         if (!options.silent) {
           console.log(`[portico] ${protocol} listening on ${url}`);
-          if (address.kind === 'socket' && options.socketMode === undefined) {
-            const hint = socketModeHint(address.path, protocol);
-            if (hint) console.log(`[portico] ${hint}`);
-          }
+          const hint = address.kind === 'socket' ? socketModeHint(address.path, protocol, options.socketMode) : undefined;
+          if (hint) console.log(`[portico] ${hint}`);
         }
         return;
       } catch (error) {

@@ -6,10 +6,10 @@
  */
 import { resolveApp, type App } from '../../src/app.ts';
 import { installCrashPolicy } from '../_node/crash-policy.ts';
-import { loadApp, type AppSource } from '../_daemon/app-source.ts';
+import type { AppSource } from '../_daemon/app-source.ts';
+import { runRole } from '../_daemon/dispatch.ts';
 import { inDaemonWorker } from '../_daemon/role.ts';
-import { daemonUsage, needsPrimary, takeDaemonArgs, type DaemonSettings } from '../_daemon/settings.ts';
-import { superviseWorker } from '../_daemon/worker.ts';
+import { daemonUsage, takeDaemonArgs, type DaemonSettings } from '../_daemon/settings.ts';
 import { parseFlags, resolveAddress, usage, type ListenAddress } from './listen.ts';
 import type { BakedClassicOptions } from './options.ts';
 import { socketModeHint, type ClassicHandle } from './server.ts';
@@ -43,27 +43,19 @@ export function startServer(source: AppSource, baked: BakedClassicOptions, proto
     console.error(`${script}: nowhere to listen; give --socket <path> or --port <n> (see --help)`);
     process.exit(2);
   }
-  const name = baked.name ?? protocol;
-  if (!worker && needsPrimary(daemon)) {
-    void import('../_daemon/primary.ts').then(({ runPrimary }) =>
-      runPrimary({
-        name,
-        label: script,
-        settings: daemon,
-        socketPaths: addresses.flatMap((a) => (a.kind === 'socket' ? [a.path] : [])),
-        listeningLine: (url, n) => {
-          const line = `${protocol} listening on ${url} with ${n} worker${n === 1 ? '' : 's'} (primary pid ${process.pid})`;
-          // As a single process says it (adapters/_cgi/server.ts): the workers are silent.
-          const socket = addresses.find((a) => a.kind === 'socket');
-          const hint = socket && baked.socketMode === undefined ? socketModeHint(socket.path, protocol) : undefined;
-          return hint ? `${line}\n[portico] ${hint}` : line;
-        },
-      }),
-    );
-    return;
-  }
-  const supervision = worker ? superviseWorker(name, daemon) : undefined;
-  void loadApp(source).then((mod) => {
+  const primary = {
+    name: baked.name ?? protocol,
+    label: script,
+    socketPaths: addresses.flatMap((a) => (a.kind === 'socket' ? [a.path] : [])),
+    listeningLine: (url: string, n: number) => {
+      const line = `${protocol} listening on ${url} with ${n} worker${n === 1 ? '' : 's'} (primary pid ${process.pid})`;
+      // As a single process says it (adapters/_cgi/server.ts): the workers are silent.
+      const socket = addresses.find((a) => a.kind === 'socket');
+      const hint = socket && socketModeHint(socket.path, protocol, baked.socketMode);
+      return hint ? `${line}\n[portico] ${hint}` : line;
+    },
+  };
+  runRole(source, daemon, primary, (mod, supervision) => {
     const app = resolveApp(mod, 'the bundled app');
     let handle: ClassicHandle | undefined;
     // The crash policy of every long-running gateway (adapters/_node/crash-policy.ts): a rejection

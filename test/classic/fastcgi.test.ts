@@ -361,15 +361,17 @@ describe('FastCGI server lifecycle', () => {
     await s.ready;
     try {
       chmodSync(path, 0o755);
-      assert.match(socketModeHint(path, 'fastcgi') ?? '', /mode 0755: only its owner can connect;.*Permission denied.*fastcgi\.socketMode/);
+      assert.match(socketModeHint(path, 'fastcgi', undefined) ?? '', /mode 0755: only its owner can connect;.*Permission denied.*fastcgi\.socketMode/);
       chmodSync(path, 0o770);
-      assert.match(socketModeHint(path, 'scgi') ?? '', /mode 0770: only its owner and group can connect;.*scgi\.socketMode/);
+      assert.match(socketModeHint(path, 'scgi', undefined) ?? '', /mode 0770: only its owner and group can connect;.*scgi\.socketMode/);
       chmodSync(path, 0o666);
-      assert.equal(socketModeHint(path, 'fastcgi'), undefined);
+      assert.equal(socketModeHint(path, 'fastcgi', undefined), undefined);
+      chmodSync(path, 0o700);
+      assert.equal(socketModeHint(path, 'fastcgi', 0o700), undefined, 'a socketMode asked for is not second-guessed');
     } finally {
       await s.close();
     }
-    assert.equal(socketModeHint(path, 'fastcgi'), undefined, 'no socket, no note');
+    assert.equal(socketModeHint(path, 'fastcgi', undefined), undefined, 'no socket, no note');
   });
 
   it('close() waits for waitUntil work', async () => {

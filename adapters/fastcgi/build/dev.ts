@@ -67,7 +67,7 @@ export async function socketDevHandle(ctx: BuildContext, transport: 'fastcgi' | 
     front = await DevFront.open(address, socketMode);
     fronts.set(key, front);
     // The socket the web server connects to is the front's (each build's own is private).
-    const hint = 'socket' in address && socketMode === undefined ? socketModeHint(address.socket, transport) : undefined;
+    const hint = 'socket' in address ? socketModeHint(address.socket, transport, socketMode) : undefined;
     if (hint) console.log(`[portico] ${hint}`);
   }
   const worker = new Worker(join(ctx.outDir, 'server.mjs'), front);

@@ -8,10 +8,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { resolveApp } from '../../../src/app.ts';
-import { loadApp, type AppSource } from '../../_daemon/app-source.ts';
-import { inDaemonWorker } from '../../_daemon/role.ts';
-import { daemonUsage, needsPrimary, takeDaemonArgs, type BakedDaemonOptions, type DaemonSettings } from '../../_daemon/settings.ts';
-import { superviseWorker } from '../../_daemon/worker.ts';
+import type { AppSource } from '../../_daemon/app-source.ts';
+import { runRole } from '../../_daemon/dispatch.ts';
+import { daemonUsage, takeDaemonArgs, type BakedDaemonOptions, type DaemonSettings } from '../../_daemon/settings.ts';
 import { listenError, type ServeOptions } from '../../_node/serve.ts';
 import { serveMain } from '../../_node/serve-main.ts';
 import { limitUsage, parseServerArgs, serveArgs, type ServerArgs, type ServerDefaults } from '../../_node/server-args.ts';
@@ -89,7 +88,6 @@ export function listenOptions(
  * primary that never loads the app (adapters/_daemon/primary.ts) and its workers serve.
  */
 export function start(source: AppSource, baked: BakedNodeOptions, moduleUrl: string, manifest?: StaticManifest): void {
-  const worker = inDaemonWorker();
   let args: ServerArgs;
   let daemon: DaemonSettings;
   try {
@@ -104,21 +102,13 @@ export function start(source: AppSource, baked: BakedNodeOptions, moduleUrl: str
     console.log(nodeUsage(baked));
     return;
   }
-  const name = baked.name ?? 'node';
-  if (!worker && needsPrimary(daemon)) {
-    void import('../../_daemon/primary.ts').then(({ runPrimary }) =>
-      runPrimary({
-        name,
-        label: 'server.mjs',
-        settings: daemon,
-        socketPaths: args.socket !== undefined ? [args.socket] : [],
-        listeningLine: (url, n) => `listening on ${url} with ${n} worker${n === 1 ? '' : 's'} (primary pid ${process.pid})`,
-      }),
-    );
-    return;
-  }
-  const supervision = worker ? superviseWorker(name, daemon) : undefined;
-  void loadApp(source).then((mod) => {
+  const primary = {
+    name: baked.name ?? 'node',
+    label: 'server.mjs',
+    socketPaths: args.socket !== undefined ? [args.socket] : [],
+    listeningLine: (url: string, n: number) => `listening on ${url} with ${n} worker${n === 1 ? '' : 's'} (primary pid ${process.pid})`,
+  };
+  runRole(source, daemon, primary, (mod, supervision) => {
     const app = resolveApp(mod, 'the bundled app');
     const options: ServeOptions = {
       ...serveArgs(args, baked.maxBodySize),
